@@ -1,0 +1,59 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z.object({
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HAZELCAST_ADDRESSES: z
+    .string()
+    .default('127.0.0.1:5701')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+(:\d{1,5})?$/, 'must be host:port')).min(1)),
+  HAZELCAST_CLUSTER_NAME: z.string().min(1).default('dev'),
+  HAZELCAST_CONNECT_TIMEOUT_MS: integer(30_000, 1_000, 600_000),
+  /** Prepended to every map and ringbuffer name: isolates tests and tenants on one cluster. */
+  HAZELCAST_NAME_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
+    .default(''),
+  STREAM_PARTITIONS: integer(8, 1, 271),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+  OUTBOX_GRACE_MS: integer(5_000, 0, 600_000),
+  OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),
+  SUBSCRIPTION_LEASE_MS: integer(10_000, 500, 600_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+});
+
+export type ServiceConfig = Omit<z.infer<typeof schema>, 'HTTP_PORT'> & { readonly HTTP_PORT: number };
+
+/** Every variable the services read, for the manifests' consistency check and the docs. */
+export const serviceEnvironmentVariables = Object.keys(schema.shape);
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment once at start; a bad value stops the process with every problem named. */
+export function loadServiceConfig(env: NodeJS.ProcessEnv, defaultPort: number): ServiceConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  return { ...parsed.data, HTTP_PORT: parsed.data.HTTP_PORT ?? defaultPort };
+}

@@ -1,0 +1,187 @@
+import type { Clock } from '../core/clock';
+import type { IdSource } from '../core/ids';
+import { isoTime } from '../core/clock';
+import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelope';
+import type { FrameworkMetrics } from '../metrics/framework-metrics';
+import type { OutboxPublisher } from '../outbox/outbox-publisher';
+import type { KeyValueMap, Stored } from '../storage/key-value';
+import type { AggregateView } from './aggregate-view';
+import type { Commit } from './commit';
+import type { Decider } from './decider';
+import { evolveAll } from './decider';
+import type { EventStore } from './event-store';
+
+export interface RepositoryOptions<S, C, E extends NewEvent> {
+  /** The domain, e.g. "Product": the envelope's `source` and the stream's name. */
+  readonly stream: string;
+  readonly decider: Decider<S, C, E>;
+  readonly eventStore: EventStore;
+  readonly views: KeyValueMap<AggregateView<S>>;
+  readonly publisher: OutboxPublisher;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly metrics?: FrameworkMetrics;
+  /** Bounds the retry loop under contention; each conflict means another writer made progress. */
+  readonly maxAttempts?: number;
+}
+
+export interface HandleResult<S> {
+  readonly state: S;
+  readonly version: number;
+  readonly events: readonly EventEnvelope[];
+}
+
+export class ContentionError extends Error {
+  constructor(stream: string, aggregateId: string, attempts: number) {
+    super(`gave up on ${stream} ${aggregateId} after ${attempts} conflicting appends`);
+    this.name = 'ContentionError';
+  }
+}
+
+/**
+ * Runs commands against one kind of aggregate. The view is a cache of the event store: the command
+ * starts from it, and if it is behind (another writer, or a process that died before updating it) the
+ * append conflicts, the conflicting commit is folded in and the decision is made again.
+ */
+export class AggregateRepository<S, C, E extends NewEvent> {
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: RepositoryOptions<S, C, E>) {
+    this.maxAttempts = options.maxAttempts ?? 100;
+  }
+
+  get stream(): string {
+    return this.options.stream;
+  }
+
+  async load(aggregateId: string): Promise<AggregateView<S> | undefined> {
+    return (await this.options.views.get(aggregateId))?.value;
+  }
+
+  async loadMany(aggregateIds: readonly string[]): Promise<Map<string, AggregateView<S>>> {
+    const found = new Map<string, AggregateView<S>>();
+    for (const [id, stored] of await this.options.views.getAll(aggregateIds)) found.set(id, stored.value);
+    return found;
+  }
+
+  async handle(aggregateId: string, command: C, metadata: CommandMetadata): Promise<HandleResult<S>> {
+    const { decider, eventStore, clock, metrics } = this.options;
+    const stored = await this.options.views.get(aggregateId);
+    let view: AggregateView<S> = stored?.value ?? { version: 0, state: decider.initialState(), updatedAt: 0 };
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const decided = decider.decide(command, view.state);
+      if (decided.length === 0) return { state: view.state, version: view.version, events: [] };
+      const now = clock.now();
+      const events = decided.map((event, index) =>
+        this.envelope(aggregateId, view.version + index + 1, event, metadata, now),
+      );
+      const append = () => eventStore.append(aggregateId, view.version, events, now);
+      const result = await (metrics ? metrics.time('append', append) : append());
+      if (!result.ok) {
+        metrics?.appendConflicts.inc({ service: metrics.service, stream: this.stream });
+        view = this.fold(view, result.conflict);
+        continue;
+      }
+      for (const event of events) {
+        metrics?.eventsAppended.inc({ service: metrics.service, event_type: event.eventType });
+      }
+      const next = this.fold(view, result.commit);
+      const save = () => this.saveView(aggregateId, stored, next);
+      await (metrics ? metrics.time('view_update', save) : save());
+      this.options.publisher.publishInBackground(result.commit);
+      return { state: next.state, version: next.version, events };
+    }
+    throw new ContentionError(this.stream, aggregateId, this.maxAttempts);
+  }
+
+  /** Brings the view up to the event store's head; what the sweeper and a rebuild use. */
+  async catchUp(aggregateId: string): Promise<AggregateView<S> | undefined> {
+    const stored = await this.options.views.get(aggregateId);
+    let view: AggregateView<S> = stored?.value ?? {
+      version: 0,
+      state: this.options.decider.initialState(),
+      updatedAt: 0,
+    };
+    const commits = await this.options.eventStore.commitsAfter(aggregateId, view.version);
+    if (commits.length === 0) return stored?.value;
+    for (const commit of commits) view = this.fold(view, commit);
+    await this.saveView(aggregateId, stored, view);
+    return view;
+  }
+
+  /** Discards the view and folds the whole stream again. */
+  async rebuild(aggregateId: string): Promise<AggregateView<S> | undefined> {
+    await this.options.views.delete(aggregateId);
+    return this.catchUp(aggregateId);
+  }
+
+  async rebuildAll(): Promise<number> {
+    const ids = await this.options.eventStore.aggregateIds();
+    for (const id of ids) await this.rebuild(id);
+    return ids.length;
+  }
+
+  async events(aggregateId: string, limit: number): Promise<EventEnvelope[]> {
+    return this.options.eventStore.events(aggregateId, 0, limit);
+  }
+
+  private fold(view: AggregateView<S>, commit: Commit): AggregateView<S> {
+    return {
+      version: commit.lastVersion,
+      state: evolveAll(this.options.decider, view.state, commit.events),
+      updatedAt: commit.committedAt,
+    };
+  }
+
+  /** Compare-and-set until the stored view is at least as new as ours: views never move backwards. */
+  private async saveView(
+    aggregateId: string,
+    read: Stored<AggregateView<S>> | undefined,
+    next: AggregateView<S>,
+  ): Promise<void> {
+    const { views, metrics, clock } = this.options;
+    let current = read;
+    for (;;) {
+      if (current && current.value.version >= next.version) return;
+      const written = current
+        ? await views.replace(aggregateId, current, next)
+        : (await views.putIfAbsent(aggregateId, next)) === undefined;
+      if (written) {
+        metrics?.viewUpdates.inc({ view: views.name });
+        metrics?.viewStaleness.observe(
+          { view: views.name },
+          Math.max(0, clock.now() - next.updatedAt) / 1000,
+        );
+        return;
+      }
+      current = await views.get(aggregateId);
+    }
+  }
+
+  private envelope(
+    aggregateId: string,
+    version: number,
+    event: E,
+    metadata: CommandMetadata,
+    now: number,
+  ): EventEnvelope {
+    const saga = metadata.saga || event.saga ? { ...metadata.saga, ...event.saga } : undefined;
+    return {
+      eventId: this.options.ids.uuid(),
+      eventType: event.type,
+      eventVersion: event.eventVersion ?? 1,
+      source: this.stream,
+      key: aggregateId,
+      version,
+      timestamp: isoTime(now),
+      correlationId: metadata.correlationId,
+      ...(saga?.sagaId ? { sagaId: saga.sagaId } : {}),
+      ...(saga?.sagaType ? { sagaType: saga.sagaType } : {}),
+      ...(saga?.stepNumber !== undefined ? { stepNumber: saga.stepNumber } : {}),
+      isCompensating: saga?.isCompensating ?? false,
+      ...(metadata.traceparent ? { traceparent: metadata.traceparent } : {}),
+      ...(metadata.causationId ? { causationId: metadata.causationId } : {}),
+      payload: event.payload,
+    };
+  }
+}

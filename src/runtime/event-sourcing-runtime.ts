@@ -1,0 +1,137 @@
+import type { Clock } from '../core/clock';
+import type { IdSource } from '../core/ids';
+import type { Naming } from '../core/naming';
+import type { NewEvent } from '../events/envelope';
+import type { AggregateView } from '../eventsourcing/aggregate-view';
+import { AggregateRepository } from '../eventsourcing/aggregate-repository';
+import type { Commit } from '../eventsourcing/commit';
+import type { Decider } from '../eventsourcing/decider';
+import { EventStore } from '../eventsourcing/event-store';
+import type { Logger } from '../logging/logger';
+import type { FrameworkMetrics } from '../metrics/framework-metrics';
+import { OutboxPublisher } from '../outbox/outbox-publisher';
+import { OutboxSweeper } from '../outbox/outbox-sweeper';
+import type { KeyValueStore } from '../storage/key-value';
+import type { StreamLogStore } from '../storage/stream-log';
+import type { ConsumerGroupOptions } from '../subscriptions/consumer-group';
+import { ConsumerGroup } from '../subscriptions/consumer-group';
+
+export interface RuntimeOptions {
+  readonly service: string;
+  readonly naming: Naming;
+  readonly kv: KeyValueStore;
+  readonly logs: StreamLogStore;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  readonly streamPartitions: number;
+  readonly metrics?: FrameworkMetrics;
+  readonly outboxGraceMs?: number;
+  readonly outboxIntervalMs?: number;
+  readonly leaseMs?: number;
+}
+
+type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
+  Partial<Pick<ConsumerGroupOptions, 'batchSize' | 'concurrency' | 'maxAttempts' | 'retryBaseMs'>>;
+
+/**
+ * Everything event-sourced a service owns, wired once: its aggregates (store, view, outbox, sweeper) and
+ * its consumer groups. Start order and shutdown order live here, not in every service.
+ */
+export class EventSourcingRuntime {
+  private readonly stores = new Map<string, EventStore>();
+  private readonly publishers: OutboxPublisher[] = [];
+  private readonly sweepers: OutboxSweeper[] = [];
+  private readonly groups: ConsumerGroup[] = [];
+
+  constructor(readonly options: RuntimeOptions) {}
+
+  eventStore(stream: string): EventStore {
+    let store = this.stores.get(stream);
+    if (!store) {
+      store = new EventStore(stream, this.options.kv.map<Commit>(this.options.naming.eventStore(stream)));
+      this.stores.set(stream, store);
+    }
+    return store;
+  }
+
+  /** An event-sourced aggregate type owned by this service, with its view `<stream>.view`. */
+  repository<S, C, E extends NewEvent>(
+    stream: string,
+    decider: Decider<S, C, E>,
+  ): AggregateRepository<S, C, E> {
+    const { naming, kv, logs, clock, ids, logger, metrics } = this.options;
+    const eventStore = this.eventStore(stream);
+    const publisher = new OutboxPublisher({
+      stream,
+      partitions: this.options.streamPartitions,
+      naming,
+      logs,
+      eventStore,
+      logger,
+      ...(metrics ? { metrics } : {}),
+    });
+    const repository = new AggregateRepository<S, C, E>({
+      stream,
+      decider,
+      eventStore,
+      views: kv.map<AggregateView<S>>(naming.view(stream)),
+      publisher,
+      clock,
+      ids,
+      ...(metrics ? { metrics } : {}),
+    });
+    this.publishers.push(publisher);
+    this.sweepers.push(
+      new OutboxSweeper({
+        eventStore,
+        publisher,
+        repairView: (aggregateId) => repository.catchUp(aggregateId),
+        clock,
+        logger,
+        ...(metrics ? { metrics } : {}),
+        ...(this.options.outboxGraceMs !== undefined ? { graceMs: this.options.outboxGraceMs } : {}),
+        ...(this.options.outboxIntervalMs !== undefined ? { intervalMs: this.options.outboxIntervalMs } : {}),
+      }),
+    );
+    return repository;
+  }
+
+  consumerGroup(options: GroupOptions): ConsumerGroup {
+    const { naming, kv, logs, clock, logger, metrics, instanceId, streamPartitions, leaseMs } = this.options;
+    const group = new ConsumerGroup({
+      ...options,
+      partitions: streamPartitions,
+      naming,
+      kv,
+      logs,
+      eventStore: (stream) => this.eventStore(stream),
+      clock,
+      logger: logger.child({ consumerGroup: options.group }),
+      instanceId,
+      ...(metrics ? { metrics } : {}),
+      ...(leaseMs !== undefined ? { leaseMs } : {}),
+    });
+    this.groups.push(group);
+    return group;
+  }
+
+  /** Sweeps once before consuming, so what a previous incarnation left unpublished goes out first. */
+  async start(): Promise<void> {
+    for (const sweeper of this.sweepers) {
+      await sweeper
+        .sweepOnce()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'initial sweep failed'));
+      sweeper.start();
+    }
+    for (const group of this.groups) await group.start();
+  }
+
+  /** Consumers first (finish their batch), then the outbox (finish publishing), then the sweepers. */
+  async close(): Promise<void> {
+    await Promise.all(this.groups.map((group) => group.close()));
+    await Promise.all(this.publishers.map((publisher) => publisher.drain()));
+    await Promise.all(this.sweepers.map((sweeper) => sweeper.close()));
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The storage port everything durable is built on: a named map of JSON documents with compare-and-set.
+ * Hazelcast IMaps implement it for real; an in-memory version serves unit tests. Keeping the port this
+ * small (Castore-style) is what lets the event store, views, ledgers, leases and saga state share one
+ * Hazelcast implementation.
+ */
+
+/** A stored document and the exact serialized form it was read as; the form is the CAS token. */
+export interface Stored<V> {
+  readonly value: V;
+  readonly token: string;
+}
+
+export type FieldValue = string | number | boolean;
+
+/** A conjunction of simple field conditions, evaluated where the data lives (a Hazelcast predicate). */
+export type Condition =
+  | { readonly field: string; readonly op: 'eq'; readonly value: FieldValue }
+  | { readonly field: string; readonly op: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number | string }
+  | { readonly field: string; readonly op: 'in'; readonly value: readonly FieldValue[] };
+
+export interface WriteOptions {
+  /** Entry time-to-live; absent means the map's configured default. */
+  readonly ttlMs?: number;
+}
+
+export interface KeyValueMap<V> {
+  readonly name: string;
+  get(key: string): Promise<Stored<V> | undefined>;
+  getAll(keys: readonly string[]): Promise<Map<string, Stored<V>>>;
+  /** Writes only if the key is free; returns undefined on success, or the entry that was there. */
+  putIfAbsent(key: string, value: V, options?: WriteOptions): Promise<Stored<V> | undefined>;
+  /** Compare-and-set: replaces only if the entry is still exactly what was read. */
+  replace(key: string, expected: Stored<V>, next: V): Promise<boolean>;
+  set(key: string, value: V, options?: WriteOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Compare-and-delete. */
+  deleteIfSame(key: string, expected: Stored<V>): Promise<boolean>;
+  query(conditions: readonly Condition[]): Promise<Array<[string, Stored<V>]>>;
+  count(conditions: readonly Condition[]): Promise<number>;
+  keys(): Promise<string[]>;
+  size(): Promise<number>;
+  clear(): Promise<void>;
+}
+
+export interface KeyValueStore {
+  map<V>(name: string): KeyValueMap<V>;
+}
+
+export const serialize = (value: unknown): string => JSON.stringify(value);
+
+/** Reads a dotted path ("payload.orderId") from a document, the way a Hazelcast JSON predicate does. */
+export function fieldOf(document: unknown, path: string): unknown {
+  let current: unknown = document;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+export function matches(document: unknown, conditions: readonly Condition[]): boolean {
+  return conditions.every((condition) => {
+    const actual = fieldOf(document, condition.field);
+    switch (condition.op) {
+      case 'eq':
+        return actual === condition.value;
+      case 'in':
+        return condition.value.some((candidate) => candidate === actual);
+      default:
+        return compares(actual, condition.op, condition.value);
+    }
+  });
+}
+
+function compares(actual: unknown, op: 'lt' | 'lte' | 'gt' | 'gte', bound: number | string): boolean {
+  if (typeof actual !== typeof bound) return false;
+  const a = actual as number | string;
+  if (op === 'lt') return a < bound;
+  if (op === 'lte') return a <= bound;
+  if (op === 'gt') return a > bound;
+  return a >= bound;
+}

@@ -1,0 +1,151 @@
+import type { Clock } from '../core/clock';
+import type { Naming } from '../core/naming';
+import { sleep } from '../core/sleep';
+import type { EventStore } from '../eventsourcing/event-store';
+import type { Logger } from '../logging/logger';
+import type { FrameworkMetrics } from '../metrics/framework-metrics';
+import type { KeyValueStore } from '../storage/key-value';
+import type { StreamLogStore } from '../storage/stream-log';
+import type { DeadLetter, EventHandler, LedgerEntry } from './delivery';
+import { Delivery } from './delivery';
+import type { LeaseRecord, PartitionRef } from './leases';
+import { LeaseCoordinator, partitionLeaseKey } from './leases';
+import type { Checkpoint } from './partition-worker';
+import { PartitionWorker } from './partition-worker';
+
+export interface ConsumerGroupOptions {
+  /** The group's name; every replica of a service uses the same one, so each event is handled once. */
+  readonly group: string;
+  readonly streams: readonly string[];
+  readonly partitions: number;
+  readonly handle: EventHandler;
+  readonly naming: Naming;
+  readonly kv: KeyValueStore;
+  readonly logs: StreamLogStore;
+  readonly eventStore: (stream: string) => EventStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  readonly metrics?: FrameworkMetrics;
+  readonly leaseMs?: number;
+  readonly batchSize?: number;
+  readonly concurrency?: number;
+  readonly maxAttempts?: number;
+  readonly retryBaseMs?: number;
+}
+
+/**
+ * A durable, replayable subscription shared by the replicas of one service: partitions are leased,
+ * progress is checkpointed per partition, and each aggregate's events are handled in order, once.
+ */
+export class ConsumerGroup {
+  private readonly leases: LeaseCoordinator;
+  private readonly workers = new Map<string, PartitionWorker>();
+  private readonly lag = new Map<string, number>();
+  private readonly stopper = new AbortController();
+  private readonly delivery: Delivery;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: ConsumerGroupOptions) {
+    const { group, naming, kv, clock, logger, metrics } = options;
+    this.delivery = new Delivery({
+      group,
+      handle: options.handle,
+      ledger: kv.map<LedgerEntry>(naming.ledger(group)),
+      deadLetters: kv.map<DeadLetter>(naming.deadLetters(group)),
+      eventStore: options.eventStore,
+      clock,
+      logger,
+      signal: this.stopper.signal,
+      ...(metrics ? { metrics } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    });
+    const refs: PartitionRef[] = options.streams.flatMap((stream) =>
+      Array.from({ length: options.partitions }, (_, partition) => ({ stream, partition })),
+    );
+    this.leases = new LeaseCoordinator({
+      group,
+      instanceId: options.instanceId,
+      partitions: refs,
+      leases: kv.map<LeaseRecord>(naming.leases()),
+      clock,
+      leaseMs: this.leaseMs,
+      onAcquired: (ref) => this.startWorker(ref),
+      onLost: (ref) => this.stopWorker(ref),
+    });
+  }
+
+  get name(): string {
+    return this.options.group;
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 10_000;
+  }
+
+  ownedPartitions(): PartitionRef[] {
+    return this.leases.ownedPartitions();
+  }
+
+  /** Takes the first leases before returning, so a single replica is consuming when start resolves. */
+  async start(): Promise<void> {
+    await this.leases.tick();
+    this.loop ??= this.run();
+  }
+
+  /** Finishes the batches in hand and gives the partitions back for another replica to take at once. */
+  async close(): Promise<void> {
+    this.stopper.abort();
+    await this.loop;
+    await this.leases.releaseAll();
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopper.signal.aborted) {
+      await sleep(this.leaseMs / 3, this.stopper.signal);
+      if (this.stopper.signal.aborted) return;
+      try {
+        await this.leases.tick();
+      } catch (error) {
+        this.options.logger.warn({ err: error, group: this.name }, 'lease round failed; will retry');
+      }
+    }
+  }
+
+  private startWorker(ref: PartitionRef): void {
+    const { group, naming, kv, logs, logger, metrics } = this.options;
+    const key = partitionLeaseKey(group, ref);
+    const worker = new PartitionWorker({
+      group,
+      ref,
+      log: logs.log(naming.streamPartition(ref.stream, ref.partition)),
+      checkpoints: kv.map<Checkpoint>(naming.checkpoints()),
+      delivery: this.delivery,
+      logger,
+      batchSize: this.options.batchSize ?? 100,
+      onLag: (lag) => this.reportLag(key, ref.stream, lag),
+      ...(metrics ? { metrics } : {}),
+    });
+    this.workers.set(key, worker);
+    worker.start();
+  }
+
+  private async stopWorker(ref: PartitionRef): Promise<void> {
+    const key = partitionLeaseKey(this.options.group, ref);
+    const worker = this.workers.get(key);
+    this.workers.delete(key);
+    this.reportLag(key, ref.stream, 0);
+    await worker?.stop();
+  }
+
+  private reportLag(key: string, stream: string, lag: number): void {
+    this.lag.set(key, lag);
+    let total = 0;
+    for (const [partitionKey, value] of this.lag)
+      if (partitionKey.startsWith(`${this.name}|${stream}|`)) total += value;
+    this.options.metrics?.subscriptionLag.set({ consumer_group: this.name, stream }, total);
+  }
+}

@@ -1,0 +1,151 @@
+import type { Clock } from '../core/clock';
+import { backoffMs, sleep } from '../core/sleep';
+import type { EventEnvelope } from '../events/envelope';
+import type { Commit } from '../eventsourcing/commit';
+import type { EventStore } from '../eventsourcing/event-store';
+import type { Logger } from '../logging/logger';
+import type { FrameworkMetrics } from '../metrics/framework-metrics';
+import type { KeyValueMap } from '../storage/key-value';
+
+export interface HandlerContext {
+  readonly group: string;
+  readonly logger: Logger;
+}
+
+export type EventHandler = (event: EventEnvelope, context: HandlerContext) => Promise<void>;
+
+/** The last version of an aggregate a consumer group has handled: its idempotency ledger. */
+export interface LedgerEntry {
+  readonly version: number;
+}
+
+export interface DeadLetter {
+  readonly group: string;
+  readonly event: EventEnvelope;
+  readonly error: string;
+  readonly attempts: number;
+  readonly failedAt: number;
+}
+
+export interface DeliveryOptions {
+  readonly group: string;
+  readonly handle: EventHandler;
+  readonly ledger: KeyValueMap<LedgerEntry>;
+  readonly deadLetters: KeyValueMap<DeadLetter>;
+  readonly eventStore: (stream: string) => EventStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: FrameworkMetrics;
+  /** Attempts before an event is parked as a dead letter; the alert on handler failures fires long before. */
+  readonly maxAttempts?: number;
+  readonly retryBaseMs?: number;
+  /** Aggregates handled at once within a batch; one aggregate's commits are always handled in order. */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+}
+
+const ledgerKey = (commit: Pick<Commit, 'stream' | 'aggregateId'>): string =>
+  `${commit.stream}:${commit.aggregateId}`;
+
+/**
+ * Hands a batch of commits to the group's handler: per aggregate in version order, each version at most
+ * once per group. A commit that arrives ahead of one the group has not seen (publication order is not
+ * commit order) first pulls the missing ones from the event store, which always has them.
+ */
+export class Delivery {
+  constructor(private readonly options: DeliveryOptions) {}
+
+  async deliver(commits: readonly Commit[]): Promise<void> {
+    const byAggregate = new Map<string, Commit[]>();
+    for (const commit of commits) {
+      const key = ledgerKey(commit);
+      const queue = byAggregate.get(key) ?? [];
+      queue.push(commit);
+      byAggregate.set(key, queue);
+    }
+    const queues = [...byAggregate.values()];
+    const workers = Math.min(queues.length, this.options.concurrency ?? 32);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (next < queues.length) {
+          const queue = queues[next++]!;
+          for (const commit of queue) await this.deliverInOrder(commit);
+        }
+      }),
+    );
+  }
+
+  private async deliverInOrder(commit: Commit): Promise<void> {
+    const { ledger, eventStore } = this.options;
+    const key = ledgerKey(commit);
+    let entry = await ledger.get(key);
+    let handled = entry?.value.version ?? 0;
+    if (commit.lastVersion <= handled) return;
+    const pending =
+      commit.firstVersion > handled + 1
+        ? [
+            ...(await eventStore(commit.stream).commitsAfter(
+              commit.aggregateId,
+              handled,
+              commit.firstVersion - 1,
+            )),
+            commit,
+          ]
+        : [commit];
+    for (const next of pending) {
+      for (const event of next.events) {
+        if (event.version > handled) await this.handleWithRetry(event, next.committedAt);
+      }
+      handled = next.lastVersion;
+      const written = entry
+        ? await ledger.replace(key, entry, { version: handled })
+        : (await ledger.putIfAbsent(key, { version: handled })) === undefined;
+      // Losing this race means another owner handled it meanwhile; its entry wins, ours is re-read.
+      entry = written
+        ? { value: { version: handled }, token: JSON.stringify({ version: handled }) }
+        : await ledger.get(key);
+    }
+  }
+
+  private async handleWithRetry(event: EventEnvelope, committedAt: number): Promise<void> {
+    const { group, handle, logger, metrics, clock } = this.options;
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const service = metrics?.service ?? group;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const run = () => handle(event, { group, logger });
+        await (metrics ? metrics.time('handle', run) : run());
+        metrics?.eventsConsumed.inc({ service, consumer_group: group, event_type: event.eventType });
+        metrics?.endToEnd.observe(
+          { service, event_type: event.eventType },
+          Math.max(0, clock.now() - committedAt) / 1000,
+        );
+        return;
+      } catch (error) {
+        metrics?.handlerFailures.inc({ service, consumer_group: group, event_type: event.eventType });
+        // Shutting down: leave the event unhandled and unrecorded, so whoever owns the partition next retries it.
+        if (this.options.signal?.aborted) throw error;
+        if (attempt >= maxAttempts) {
+          await this.park(event, error, attempt);
+          return;
+        }
+        logger.warn(
+          { err: error, eventId: event.eventId, eventType: event.eventType, attempt },
+          'handler failed; retrying',
+        );
+        await sleep(backoffMs(attempt, this.options.retryBaseMs ?? 50, 5_000), this.options.signal);
+      }
+    }
+  }
+
+  private async park(event: EventEnvelope, error: unknown, attempts: number): Promise<void> {
+    const { group, deadLetters, logger, clock } = this.options;
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error(
+      { err: error, eventId: event.eventId, eventType: event.eventType, attempts },
+      'event parked as dead letter',
+    );
+    await deadLetters.set(event.eventId, { group, event, error: message, attempts, failedAt: clock.now() });
+  }
+}

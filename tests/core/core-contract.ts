@@ -1,0 +1,230 @@
+import { ManualClock } from '../../src/core/clock';
+import { SequentialIds } from '../../src/core/ids';
+import { Naming } from '../../src/core/naming';
+import type { EventEnvelope } from '../../src/events/envelope';
+import { DomainError } from '../../src/eventsourcing/domain-error';
+import { silentLogger } from '../../src/logging/logger';
+import { EventSourcingRuntime } from '../../src/runtime/event-sourcing-runtime';
+import type { KeyValueStore } from '../../src/storage/key-value';
+import type { StreamLogStore } from '../../src/storage/stream-log';
+import { Freezer } from './frozen-store';
+import { stockDecider } from './stock-fixture';
+
+export interface Backend {
+  readonly kv: KeyValueStore;
+  readonly logs: StreamLogStore;
+  /** A fresh name prefix per test, so tests sharing a real cluster never see each other's data. */
+  readonly prefix: () => string;
+}
+
+const meta = { correlationId: 'c-1' };
+
+/** Waits for a condition by polling the state it depends on (no fixed sleeps). */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * The guarantees of the event-sourced core, stated once and run against every backend: in memory for
+ * the unit tier, a real Hazelcast member for the integration tier.
+ */
+export function describeCoreContract(backendName: string, backend: () => Backend): void {
+  describe(`event-sourced core on ${backendName}`, () => {
+    let clock: ManualClock;
+    let runtimes: EventSourcingRuntime[];
+
+    const runtime = (options: {
+      kv?: KeyValueStore;
+      logs?: StreamLogStore;
+      prefix: string;
+      instanceId?: string;
+    }) => {
+      const created = new EventSourcingRuntime({
+        service: 'test',
+        naming: new Naming(options.prefix),
+        kv: options.kv ?? backend().kv,
+        logs: options.logs ?? backend().logs,
+        clock,
+        ids: new SequentialIds(),
+        logger: silentLogger(),
+        instanceId: options.instanceId ?? 'one',
+        streamPartitions: 2,
+        outboxGraceMs: 1_000,
+        outboxIntervalMs: 20,
+        leaseMs: 3_000,
+      });
+      runtimes.push(created);
+      return created;
+    };
+
+    beforeEach(() => {
+      clock = new ManualClock();
+      runtimes = [];
+    });
+
+    afterEach(async () => {
+      await Promise.all(runtimes.map((created) => created.close().catch(() => undefined)));
+    });
+
+    test('a command appends, the view follows, and the history reads oldest first', async () => {
+      const rt = runtime({ prefix: backend().prefix() });
+      const stock = rt.repository('Stock', stockDecider);
+      await stock.handle('s1', { type: 'Open', level: 3 }, meta);
+      await stock.handle('s1', { type: 'Note', texts: ['a', 'b'] }, meta);
+      const result = await stock.handle('s1', { type: 'Take', by: 'x' }, meta);
+
+      expect(result.version).toBe(4);
+      expect((await stock.load('s1'))?.state).toEqual({ level: 3, takenBy: ['x'] });
+      const history = await stock.events('s1', 20);
+      expect(history.map((event) => [event.version, event.eventType])).toEqual([
+        [1, 'Opened'],
+        [2, 'Noted'],
+        [3, 'Noted'],
+        [4, 'Taken'],
+      ]);
+      expect((await stock.events('s1', 2)).map((event) => event.version)).toEqual([1, 2]);
+    });
+
+    test('concurrent commands on one aggregate never overdraw it', async () => {
+      const rt = runtime({ prefix: backend().prefix() });
+      const stock = rt.repository('Stock', stockDecider);
+      await stock.handle('s1', { type: 'Open', level: 20 }, meta);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, index) => stock.handle('s1', { type: 'Take', by: `t${index}` }, meta)),
+      );
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const refused = outcomes.filter(
+        (outcome) => outcome.status === 'rejected' && outcome.reason instanceof DomainError,
+      );
+      expect(won).toHaveLength(20);
+      expect(refused).toHaveLength(30);
+      const view = await stock.load('s1');
+      expect(view?.version).toBe(21);
+      expect(new Set(view?.state?.takenBy).size).toBe(20);
+    });
+
+    test('a process that died after the append loses nothing: the view catches up and the sweeper publishes', async () => {
+      const prefix = backend().prefix();
+      const rt = runtime({ prefix });
+      const stock = rt.repository('Stock', stockDecider);
+      await stock.handle('s1', { type: 'Open', level: 5 }, meta);
+      // The "dead" process got as far as the commit point: event appended, no view update, no publish.
+      const orphan: EventEnvelope = {
+        eventId: 'orphan',
+        eventType: 'Taken',
+        eventVersion: 1,
+        source: 'Stock',
+        key: 's1',
+        version: 2,
+        timestamp: new Date(clock.now()).toISOString(),
+        correlationId: 'c-2',
+        isCompensating: false,
+        payload: { by: 'ghost' },
+      };
+      expect((await rt.eventStore('Stock').append('s1', 1, [orphan], clock.now())).ok).toBe(true);
+      expect((await stock.load('s1'))?.version).toBe(1);
+
+      const seen: EventEnvelope[] = [];
+      rt.consumerGroup({
+        group: `${prefix}g`,
+        streams: ['Stock'],
+        handle: async (event) => void seen.push(event),
+      });
+      await rt.start();
+      await until(() => seen.length === 1); // Opened, published normally
+      clock.advance(2_000);
+      await until(async () => (await stock.load('s1'))?.version === 2 && seen.length === 2);
+      expect(seen.map((event) => event.eventId)).toEqual([expect.any(String), 'orphan']);
+      expect((await stock.load('s1'))?.state?.takenBy).toEqual(['ghost']);
+
+      // And a command made against the stale state would have been re-decided on the new one.
+      await stock.handle('s1', { type: 'Take', by: 'ghost' }, meta);
+      expect((await stock.load('s1'))?.version).toBe(2);
+    });
+
+    test('a consumer group handles each aggregate in version order, once, whatever the publication order', async () => {
+      const prefix = backend().prefix();
+      const writer = runtime({ prefix });
+      const stock = writer.repository('Stock', stockDecider);
+      for (const id of ['a', 'b', 'c']) {
+        await stock.handle(id, { type: 'Open', level: 10 }, meta);
+        for (let index = 0; index < 5; index++)
+          await stock.handle(id, { type: 'Take', by: `${id}${index}` }, meta);
+      }
+      await writer.close();
+      const store = writer.eventStore('Stock');
+      // Publish one aggregate's history again, newest first, as a sweeper racing a live publisher might.
+      const again = await store.commitsAfter('b', 0);
+      const publisher = (writer as unknown as { publishers: Array<{ publish(c: unknown): Promise<void> }> })
+        .publishers[0]!;
+      for (const commit of again.reverse()) await publisher.publish(commit);
+
+      const handled = new Map<string, number[]>();
+      const reader = runtime({ prefix });
+      reader.consumerGroup({
+        group: `${prefix}readers`,
+        streams: ['Stock'],
+        handle: async (event) => {
+          handled.set(event.key, [...(handled.get(event.key) ?? []), event.version]);
+        },
+      });
+      await reader.start();
+      await until(() => [...handled.values()].reduce((total, versions) => total + versions.length, 0) >= 18);
+      for (const id of ['a', 'b', 'c']) expect(handled.get(id)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    test('an event whose consumer died mid-handling is redelivered to another replica and handled once', async () => {
+      const prefix = backend().prefix();
+      const writer = runtime({ prefix });
+      const stock = writer.repository('Stock', stockDecider);
+      await writer.start();
+      await stock.handle('s1', { type: 'Open', level: 10 }, meta);
+
+      const completed: number[] = [];
+      const freezer = new Freezer();
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const doomed = runtime({
+        prefix,
+        kv: freezer.kv(backend().kv),
+        logs: freezer.logs(backend().logs),
+        instanceId: 'doomed',
+      });
+      doomed.consumerGroup({
+        group: `${prefix}workers`,
+        streams: ['Stock'],
+        handle: async (event) => {
+          if (event.version === 2) {
+            freezer.freeze(); // the process dies inside the handler
+            entered();
+            await new Promise(() => undefined);
+          }
+          completed.push(event.version);
+        },
+      });
+      await doomed.start();
+      await until(() => completed.includes(1));
+      await stock.handle('s1', { type: 'Take', by: 'x' }, meta);
+      await inside;
+
+      const survivor = runtime({ prefix, instanceId: 'survivor' });
+      const group = survivor.consumerGroup({
+        group: `${prefix}workers`,
+        streams: ['Stock'],
+        handle: async (event) => void completed.push(event.version),
+      });
+      await survivor.start();
+      expect(group.ownedPartitions()).toHaveLength(0); // the dead one's leases have not expired yet
+      clock.advance(3_001);
+      await until(() => completed.includes(2));
+      await stock.handle('s1', { type: 'Take', by: 'y' }, meta);
+      await until(() => completed.includes(3));
+      expect(completed).toEqual([1, 2, 3]);
+      runtimes.splice(runtimes.indexOf(doomed), 1); // frozen: closing it would wait forever
+    });
+  });
+}
