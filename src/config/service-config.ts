@@ -33,6 +33,14 @@ const schema = z.object({
   OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),
   SUBSCRIPTION_LEASE_MS: integer(10_000, 500, 600_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Test-only crash points (see src/runtime/fault-injection.ts); never set in production. */
+  FAULT_CRASH_AT: z
+    .string()
+    .regex(
+      /^(after-append|in-handler):[A-Za-z]+$/,
+      'must be after-append:<EventType> or in-handler:<EventType>',
+    )
+    .optional(),
 });
 
 export type ServiceConfig = Omit<z.infer<typeof schema>, 'HTTP_PORT'> & { readonly HTTP_PORT: number };
@@ -49,7 +57,11 @@ export class ConfigError extends Error {
 
 /** Reads and checks the environment once at start; a bad value stops the process with every problem named. */
 export function loadServiceConfig(env: NodeJS.ProcessEnv, defaultPort: number): ServiceConfig {
-  const parsed = schema.safeParse(env);
+  // An empty variable means "not set", as shells and manifests usually intend.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),

@@ -4,7 +4,7 @@ import { isoTime } from '../core/clock';
 import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelope';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { OutboxPublisher } from '../outbox/outbox-publisher';
-import type { KeyValueMap, Stored } from '../storage/key-value';
+import type { Condition, KeyValueMap, Stored } from '../storage/key-value';
 import type { AggregateView } from './aggregate-view';
 import type { Commit } from './commit';
 import type { Decider } from './decider';
@@ -23,6 +23,8 @@ export interface RepositoryOptions<S, C, E extends NewEvent> {
   readonly metrics?: FrameworkMetrics;
   /** Bounds the retry loop under contention; each conflict means another writer made progress. */
   readonly maxAttempts?: number;
+  /** Test-only crash point between the commit and everything after it. */
+  readonly afterAppend?: (commit: Commit) => void;
 }
 
 export interface HandleResult<S> {
@@ -64,6 +66,23 @@ export class AggregateRepository<S, C, E extends NewEvent> {
     return found;
   }
 
+  /**
+   * Existing aggregates, sorted, at most `limit`. It reads the whole view: meant for demos and operators,
+   * not for hot paths (a query on an indexed field is).
+   */
+  async list(limit: number, compare: (a: S, b: S) => number): Promise<S[]> {
+    const states = (await this.options.views.query([])).map(([, stored]) => stored.value.state);
+    return states
+      .filter((state) => state !== null && state !== undefined)
+      .sort(compare)
+      .slice(0, limit);
+  }
+
+  /** Aggregates whose state matches, e.g. `[{ field: 'state.customerId', op: 'eq', value: id }]`. */
+  async find(conditions: readonly Condition[]): Promise<S[]> {
+    return (await this.options.views.query(conditions)).map(([, stored]) => stored.value.state);
+  }
+
   async handle(aggregateId: string, command: C, metadata: CommandMetadata): Promise<HandleResult<S>> {
     const { decider, eventStore, clock, metrics } = this.options;
     const stored = await this.options.views.get(aggregateId);
@@ -82,6 +101,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
         view = this.fold(view, result.conflict);
         continue;
       }
+      this.options.afterAppend?.(result.commit);
       for (const event of events) {
         metrics?.eventsAppended.inc({ service: metrics.service, event_type: event.eventType });
       }

@@ -14,6 +14,7 @@ import { OutboxSweeper } from '../outbox/outbox-sweeper';
 import type { KeyValueStore } from '../storage/key-value';
 import type { StreamLogStore } from '../storage/stream-log';
 import type { ConsumerGroupOptions } from '../subscriptions/consumer-group';
+import type { FaultInjection } from './fault-injection';
 import { ConsumerGroup } from '../subscriptions/consumer-group';
 
 export interface RuntimeOptions {
@@ -30,6 +31,7 @@ export interface RuntimeOptions {
   readonly outboxGraceMs?: number;
   readonly outboxIntervalMs?: number;
   readonly leaseMs?: number;
+  readonly faults?: FaultInjection;
 }
 
 type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
@@ -81,6 +83,7 @@ export class EventSourcingRuntime {
       clock,
       ids,
       ...(metrics ? { metrics } : {}),
+      ...(this.options.faults ? { afterAppend: this.options.faults.afterAppend } : {}),
     });
     this.publishers.push(publisher);
     this.sweepers.push(
@@ -100,8 +103,15 @@ export class EventSourcingRuntime {
 
   consumerGroup(options: GroupOptions): ConsumerGroup {
     const { naming, kv, logs, clock, logger, metrics, instanceId, streamPartitions, leaseMs } = this.options;
+    const faults = this.options.faults;
     const group = new ConsumerGroup({
       ...options,
+      handle: faults
+        ? (event, context) => {
+            faults.inHandler(event);
+            return options.handle(event, context);
+          }
+        : options.handle,
       partitions: streamPartitions,
       naming,
       kv,

@@ -1,0 +1,4 @@
+import { main } from '../../src/runtime/run-service';
+import { accountService } from './account-service';
+
+main(accountService);

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { eventHistoryRoute } from '../../src/api/event-history-route';
+import { idempotently } from '../../src/api/idempotent';
+import type { IdSource } from '../../src/core/ids';
+import { moneyString } from '../../src/events/money';
+import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
+import { notFound } from '../../src/http/api-error';
+import { limitQuery } from '../../src/http/query-schemas';
+import { defineRoute, type ResponseSpec, type Route } from '../../src/http/route';
+import type { IdempotencyGuard } from '../../src/idempotency/idempotency-guard';
+import type { Product, ProductCommand, ProductEvent, ProductState } from './product-decider';
+import {
+  createProductBody,
+  productIdParams,
+  productResponse,
+  releaseBody,
+  replenishBody,
+  reserveBody,
+  toProductResponse,
+} from './product-schemas';
+
+export type Products = AggregateRepository<ProductState, ProductCommand, ProductEvent>;
+
+const BASE = '/api/products';
+const TAG = 'Product';
+
+const found = (state: ProductState | undefined, id: string): Product => {
+  if (!state) throw notFound('PRODUCT_NOT_FOUND', `Product ${id} not found`);
+  return state;
+};
+
+const newestFirst = (a: ProductState, b: ProductState): number =>
+  (b?.createdAt ?? '').localeCompare(a?.createdAt ?? '');
+
+export function productRoutes(deps: {
+  products: Products;
+  idempotency: IdempotencyGuard;
+  ids: IdSource;
+}): Route[] {
+  const { products, idempotency, ids } = deps;
+
+  const stockRoute = <B extends z.ZodType>(
+    action: 'reserve' | 'release' | 'replenish',
+    summary: string,
+    body: B,
+    command: (body: z.output<B>) => ProductCommand,
+  ): Route => {
+    const responses: Record<number, ResponseSpec> = {
+      200: { description: 'The product after the change', schema: productResponse },
+      404: { description: 'Unknown product' },
+    };
+    if (action === 'reserve') responses[409] = { description: 'INSUFFICIENT_STOCK' };
+    return defineRoute({
+      method: 'POST',
+      path: `${BASE}/:productId/stock/${action}`,
+      operationId: `${action}Stock`,
+      summary,
+      tags: [TAG],
+      params: productIdParams,
+      body,
+      responses,
+      handler: (req) =>
+        idempotently(idempotency, `POST ${BASE}/stock/${action}`, req, async () => {
+          // defineRoute parsed the body with `body`, so it is that schema's output.
+          const result = await products.handle(req.params.productId, command(req.body as z.output<B>), {
+            correlationId: req.correlationId,
+          });
+          return { status: 200, body: toProductResponse(found(result.state, req.params.productId)) };
+        }),
+    });
+  };
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: BASE,
+      operationId: 'createProduct',
+      summary: 'Create a product',
+      tags: [TAG],
+      body: createProductBody,
+      responses: {
+        201: { description: 'Created', schema: productResponse },
+        400: { description: 'Invalid' },
+      },
+      handler: (req) =>
+        idempotently(idempotency, `POST ${BASE}`, req, async () => {
+          const productId = ids.uuid();
+          const { price, ...rest } = req.body;
+          const result = await products.handle(
+            productId,
+            { type: 'CreateProduct', ...rest, price: moneyString(price) },
+            { correlationId: req.correlationId },
+          );
+          return { status: 201, body: toProductResponse(found(result.state, productId)) };
+        }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/:productId`,
+      operationId: 'getProduct',
+      summary: 'A product',
+      tags: [TAG],
+      params: productIdParams,
+      responses: {
+        200: { description: 'The product', schema: productResponse },
+        404: { description: 'Unknown' },
+      },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: toProductResponse(found((await products.load(params.productId))?.state, params.productId)),
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: BASE,
+      operationId: 'listProducts',
+      summary: 'Products, newest first',
+      tags: [TAG],
+      query: z.object({ limit: limitQuery(10, 1000) }),
+      responses: { 200: { description: 'Products', schema: z.array(productResponse) } },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: (await products.list(query.limit, newestFirst)).map((state) => toProductResponse(state!)),
+      }),
+    }),
+    stockRoute('reserve', 'Reserve stock for an order (idempotent per orderId)', reserveBody, (body) => ({
+      type: 'ReserveStock',
+      orderId: body.orderId,
+      quantity: body.quantity,
+    })),
+    stockRoute('release', "Release an order's reserved stock", releaseBody, (body) => ({
+      type: 'ReleaseStock',
+      orderId: body.orderId,
+      quantity: body.quantity,
+      reason: body.reason,
+    })),
+    stockRoute('replenish', 'Add stock on hand', replenishBody, (body) => ({
+      type: 'ReplenishStock',
+      quantity: body.quantity,
+      reason: body.reason,
+    })),
+    eventHistoryRoute({
+      basePath: BASE,
+      idParam: 'productId',
+      tag: TAG,
+      notFoundCode: 'PRODUCT_NOT_FOUND',
+      repository: products,
+    }),
+  ];
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { moneyNumber, positiveMoneySchema } from '../../src/events/money';
+import { availableQuantity, productStatuses, type Product } from './product-decider';
+
+const quantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000_000);
+
+export const productIdParams = z.object({ productId: z.string().min(1).max(100) });
+
+export const createProductBody = z.object({
+  sku: z.string().trim().min(1, 'must be 1 to 50 characters').max(50, 'must be 1 to 50 characters'),
+  name: z.string().trim().min(2, 'must be 2 to 200 characters').max(200, 'must be 2 to 200 characters'),
+  description: z.string().max(1000, 'must be at most 1000 characters').optional(),
+  price: positiveMoneySchema('0.01'),
+  quantityOnHand: z.number().int('must be a whole number').min(0, 'must be at least 0').max(1_000_000_000),
+  category: z.string().trim().max(100).optional(),
+});
+
+export const reserveBody = z.object({ quantity, orderId: z.string().trim().min(1).max(100) });
+export const releaseBody = z.object({
+  quantity,
+  orderId: z.string().trim().min(1).max(100),
+  reason: z.string().trim().min(1, 'is required').max(500),
+});
+export const replenishBody = z.object({ quantity, reason: z.string().trim().min(1, 'is required').max(500) });
+
+export const productResponse = z.object({
+  productId: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  price: z.number(),
+  quantityOnHand: z.number(),
+  quantityReserved: z.number(),
+  availableQuantity: z.number(),
+  category: z.string().nullable(),
+  status: z.enum(productStatuses),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** The REST shape: money as a JSON number, the per-order reservations kept inside. */
+export function toProductResponse(product: Product): z.infer<typeof productResponse> {
+  const { reservations: _reservations, price, ...rest } = product;
+  return { ...rest, price: moneyNumber(price), availableQuantity: availableQuantity(product) };
+}

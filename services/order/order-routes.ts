@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import { eventHistoryRoute } from '../../src/api/event-history-route';
+import { idempotently } from '../../src/api/idempotent';
+import type { IdSource } from '../../src/core/ids';
+import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
+import { notFound, validationError } from '../../src/http/api-error';
+import { limitQuery } from '../../src/http/query-schemas';
+import { defineRoute, type Route } from '../../src/http/route';
+import type { IdempotencyGuard } from '../../src/idempotency/idempotency-guard';
+import type { CustomerRow, ProductRow } from './cross-service-views';
+import type { Order, OrderCommand, OrderEvent, OrderState } from './order-decider';
+import { priceOrder } from './order-pricing';
+import {
+  cancelBody,
+  createOrderBody,
+  customerIdParams,
+  orderIdParams,
+  orderResponse,
+  orderSummaryResponse,
+  toOrderResponse,
+} from './order-schemas';
+import { summarize } from './order-summary';
+
+export type Orders = AggregateRepository<OrderState, OrderCommand, OrderEvent>;
+
+/** Read access to the order service's copies of other services' data. */
+export interface ReferenceData {
+  customer(customerId: string): Promise<CustomerRow | undefined>;
+  /** Waits a moment for `mustHave` rows that have not arrived yet; the others are best effort. */
+  products(productIds: readonly string[], mustHave: readonly string[]): Promise<Map<string, ProductRow>>;
+}
+
+const BASE = '/api/orders';
+const TAG = 'Order';
+
+const found = (state: OrderState | undefined, id: string): Order => {
+  if (!state) throw notFound('ORDER_NOT_FOUND', `Order ${id} not found`);
+  return state;
+};
+
+const newestFirst = (a: OrderState, b: OrderState): number =>
+  (b?.createdAt ?? '').localeCompare(a?.createdAt ?? '');
+
+async function ordersOf(orders: Orders, customerId: string): Promise<Order[]> {
+  const all = await orders.find([{ field: 'state.customerId', op: 'eq', value: customerId }]);
+  return all.filter((order): order is Order => order !== null).sort(newestFirst);
+}
+
+export interface OrderRouteDeps {
+  readonly orders: Orders;
+  readonly reference: ReferenceData;
+  readonly idempotency: IdempotencyGuard;
+  readonly ids: IdSource;
+  /** Called once an order is created: the saga starts here (the saga issue plugs in). */
+  readonly onOrderCreated?: (order: Order) => Promise<void>;
+}
+
+export function orderRoutes(deps: OrderRouteDeps): Route[] {
+  const { orders, reference, idempotency, ids } = deps;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: BASE,
+      operationId: 'createOrder',
+      summary: 'Place an order (PENDING); the OrderFulfillment saga then runs asynchronously',
+      tags: [TAG],
+      body: createOrderBody,
+      responses: {
+        201: { description: 'Created, PENDING, with its sagaId', schema: orderResponse },
+        400: { description: 'Invalid, unknown customer, or an unknown product without unitPrice' },
+      },
+      handler: (req) =>
+        idempotently(idempotency, `POST ${BASE}`, req, async () => {
+          const { customerId, lineItems, shippingAddress } = req.body;
+          const [customer, products] = await Promise.all([
+            reference.customer(customerId),
+            reference.products(
+              lineItems.map((line) => line.productId),
+              lineItems.filter((line) => line.unitPrice === undefined).map((line) => line.productId),
+            ),
+          ]);
+          if (!customer) throw validationError({ customerId: `unknown customer ${customerId}` });
+          const pricing = priceOrder(lineItems, products);
+          if ('problems' in pricing) throw validationError(pricing.problems);
+          const orderId = ids.uuid();
+          const sagaId = ids.uuid();
+          const result = await orders.handle(
+            orderId,
+            {
+              type: 'CreateOrder',
+              customerId,
+              customerName: customer.name,
+              customerEmail: customer.email,
+              shippingAddress,
+              sagaId,
+              ...pricing.priced,
+            },
+            {
+              correlationId: req.correlationId,
+              saga: { sagaId, sagaType: 'OrderFulfillment', stepNumber: 0 },
+            },
+          );
+          const order = found(result.state, orderId);
+          await deps.onOrderCreated?.(order);
+          return { status: 201, body: toOrderResponse(order) };
+        }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/:orderId`,
+      operationId: 'getOrder',
+      summary: 'An order',
+      tags: [TAG],
+      params: orderIdParams,
+      responses: {
+        200: { description: 'The order', schema: orderResponse },
+        404: { description: 'Unknown' },
+      },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: toOrderResponse(found((await orders.load(params.orderId))?.state, params.orderId)),
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${BASE}/customer/:customerId`,
+      operationId: 'getOrdersByCustomer',
+      summary: "A customer's orders, newest first",
+      tags: [TAG],
+      params: customerIdParams,
+      responses: { 200: { description: 'Orders', schema: z.array(orderResponse) } },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: (await ordersOf(orders, params.customerId)).map(toOrderResponse),
+      }),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: `${BASE}/:orderId/confirm`,
+      operationId: 'confirmOrder',
+      summary: 'Confirm a PENDING order',
+      tags: [TAG],
+      params: orderIdParams,
+      responses: {
+        200: { description: 'Confirmed', schema: orderResponse },
+        404: { description: 'Unknown' },
+        409: { description: 'INVALID_ORDER_STATE' },
+      },
+      handler: async ({ params, correlationId }) => {
+        const result = await orders.handle(
+          params.orderId,
+          { type: 'ConfirmOrder', confirmationNumber: confirmationNumber(ids) },
+          { correlationId },
+        );
+        return { status: 200, body: toOrderResponse(found(result.state, params.orderId)) };
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: `${BASE}/:orderId/cancel`,
+      operationId: 'cancelOrder',
+      summary: 'Cancel a PENDING or CONFIRMED order (its stock is released and a captured payment refunded)',
+      tags: [TAG],
+      params: orderIdParams,
+      body: cancelBody,
+      responses: {
+        200: { description: 'Cancelled', schema: orderResponse },
+        404: { description: 'Unknown' },
+        409: { description: 'INVALID_ORDER_STATE' },
+      },
+      handler: async ({ params, body, correlationId }) => {
+        const result = await orders.handle(
+          params.orderId,
+          { type: 'CancelOrder', ...body },
+          { correlationId },
+        );
+        return { status: 200, body: toOrderResponse(found(result.state, params.orderId)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: BASE,
+      operationId: 'listOrders',
+      summary: 'Orders, newest first',
+      tags: [TAG],
+      query: z.object({ limit: limitQuery(10, 1000) }),
+      responses: { 200: { description: 'Orders', schema: z.array(orderResponse) } },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: (await orders.list(query.limit, newestFirst)).map((state) => toOrderResponse(state!)),
+      }),
+    }),
+    eventHistoryRoute({
+      basePath: BASE,
+      idParam: 'orderId',
+      tag: TAG,
+      notFoundCode: 'ORDER_NOT_FOUND',
+      repository: orders,
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/customers/:customerId/order-summary',
+      operationId: 'getCustomerOrderSummary',
+      summary: "A customer's order counts and total spent",
+      tags: [TAG],
+      params: customerIdParams,
+      responses: { 200: { description: 'Summary', schema: orderSummaryResponse } },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: summarize(params.customerId, await ordersOf(orders, params.customerId)),
+      }),
+    }),
+  ];
+}
+
+/** Human-readable, unique enough to read out on the phone, derived from a fresh id. */
+export function confirmationNumber(ids: IdSource): string {
+  return `CNF-${ids.uuid().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+}

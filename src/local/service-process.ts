@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { sleep } from '../core/sleep';
+
+export const SERVICE_NAMES = ['account', 'inventory', 'order', 'payment'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  account: 8081,
+  inventory: 8082,
+  order: 8083,
+  payment: 8084,
+};
+
+export interface ServiceProcessOptions {
+  readonly name: ServiceName;
+  readonly port: number;
+  /** The compiled project: build/ next to package.json. */
+  readonly buildDir: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logFile: string;
+}
+
+/**
+ * One service as its own OS process, the way it runs in a pod: the local run and the end-to-end tests
+ * both use this, so a test that kills a process kills exactly what a user runs.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> = Promise.resolve(null);
+
+  constructor(readonly options: ServiceProcessOptions) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.options.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves with the exit code once the current process is gone. */
+  get exited(): Promise<number | null> {
+    return this.exit;
+  }
+
+  start(): void {
+    const { name, port, buildDir, env, logFile } = this.options;
+    mkdirSync(dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [join(buildDir, 'services', name, 'main.js')], {
+      env: { ...process.env, ...env, HTTP_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.child = child;
+  }
+
+  /** Polls /health/ready until it answers 200, or fails with the reason (the process exited, or time ran out). */
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    void this.exit.then((code) => (exitCode = code));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) {
+        throw new Error(
+          `${this.options.name} exited with code ${exitCode} before it was ready; see ${this.options.logFile}`,
+        );
+      }
+      try {
+        const response = await fetch(`${this.baseUrl}/health/ready`, { signal: AbortSignal.timeout(1_000) });
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error(
+      `${this.options.name} was not ready on port ${this.options.port} within ${timeoutMs} ms; see ${this.options.logFile}`,
+    );
+  }
+
+  /** Graceful: SIGTERM, then SIGKILL if it has not exited within graceMs. */
+  async stop(graceMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exit;
+    clearTimeout(timer);
+  }
+
+  /** The process dies at once, mid-whatever-it-was-doing. */
+  async kill(): Promise<void> {
+    if (!this.child || !this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+}

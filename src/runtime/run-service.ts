@@ -1,0 +1,157 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { systemClock } from '../core/clock';
+import { randomIds } from '../core/ids';
+import { Naming } from '../core/naming';
+import { ConfigError, loadServiceConfig } from '../config/service-config';
+import { connectHazelcast, isHazelcastUp } from '../hazelcast/client';
+import { createHttpApp } from '../http/app';
+import type { Route } from '../http/route';
+import { startHttpServer } from '../http/server';
+import { createLogger, type Logger } from '../logging/logger';
+import { FrameworkMetrics } from '../metrics/framework-metrics';
+import { HazelcastKeyValueStore } from '../storage/hazelcast-key-value';
+import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
+import { EventSourcingRuntime } from './event-sourcing-runtime';
+import { faultInjectionFrom } from './fault-injection';
+import type { ServiceContext } from './service-context';
+
+export interface ServiceDefinition {
+  /** account, inventory, order, payment: the metrics' service label and the logs' service field. */
+  readonly name: string;
+  readonly title: string;
+  readonly defaultPort: number;
+  /** Registers the service's aggregates, consumer groups and routes on the runtime. */
+  readonly wire: (context: ServiceContext) => Promise<ServiceWiring> | ServiceWiring;
+}
+
+export interface ServiceWiring {
+  readonly routes: readonly Route[];
+  /** Background work of the service's own (e.g. a timeout detector), started after the runtime. */
+  readonly start?: () => Promise<void>;
+  readonly stop?: () => Promise<void>;
+}
+
+export interface RunningService {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The life of a service process: config → HTTP port (fails fast when busy) → Hazelcast → runtime →
+ * ready; and on SIGTERM/SIGINT the reverse: not ready, drain requests, finish consumers and outbox,
+ * close the client.
+ */
+export async function runService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  const config = loadServiceConfig(env, definition.defaultPort);
+  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: definition.name });
+  collectDefaultMetrics({ register: registry });
+  const metrics = new FrameworkMetrics(definition.name, registry);
+
+  let ready = false;
+  let client: Awaited<ReturnType<typeof connectHazelcast>> | undefined;
+  const routes: Route[] = [];
+  const { app } = createHttpApp({
+    serviceName: definition.name,
+    version: '0.1.0',
+    routes,
+    logger,
+    registry,
+    clock: systemClock,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    health: async () => {
+      const hazelcast = client !== undefined && isHazelcastUp(client);
+      return { up: ready && hazelcast, components: { hazelcast: { status: hazelcast ? 'UP' : 'DOWN' } } };
+    },
+  });
+  const server = await startHttpServer(app, { host: config.HTTP_HOST, port: config.HTTP_PORT, logger });
+
+  try {
+    client = await connectHazelcast({
+      clusterName: config.HAZELCAST_CLUSTER_NAME,
+      addresses: config.HAZELCAST_ADDRESSES,
+      connectTimeoutMs: config.HAZELCAST_CONNECT_TIMEOUT_MS,
+      logger,
+    });
+  } catch (error) {
+    await server.close(0);
+    throw error;
+  }
+  const kv = new HazelcastKeyValueStore(client);
+  const naming = new Naming(config.HAZELCAST_NAME_PREFIX);
+  const runtime = new EventSourcingRuntime({
+    service: definition.name,
+    naming,
+    kv,
+    logs: new HazelcastStreamLogStore(client),
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+    instanceId: config.INSTANCE_ID,
+    streamPartitions: config.STREAM_PARTITIONS,
+    metrics,
+    outboxGraceMs: config.OUTBOX_GRACE_MS,
+    outboxIntervalMs: config.OUTBOX_INTERVAL_MS,
+    leaseMs: config.SUBSCRIPTION_LEASE_MS,
+    faults: faultInjectionFrom(config.FAULT_CRASH_AT),
+  });
+  const context: ServiceContext = {
+    service: definition.name,
+    config,
+    runtime,
+    kv,
+    naming,
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+    registry,
+    metrics,
+  };
+  const wiring = await definition.wire(context);
+  routes.push(...wiring.routes);
+  await runtime.start();
+  await wiring.start?.();
+  ready = true;
+  logger.info({ port: server.port, hazelcast: config.HAZELCAST_ADDRESSES }, `${definition.title} ready`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      ready = false;
+      await server.close(config.SHUTDOWN_GRACE_MS);
+      await wiring.stop?.();
+      await runtime.close();
+      await client?.shutdown();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { port: server.port, stop };
+}
+
+/** The `main` of every service: run, stop cleanly on a signal, exit non-zero with a clear message on failure. */
+export function main(definition: ServiceDefinition): void {
+  const fail = (error: unknown, logger?: Logger): never => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (logger) logger.fatal({ err: error }, message);
+    process.stderr.write(`${definition.name}: ${message}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  };
+  runService(definition).then(
+    (running) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          running.stop().then(
+            () => process.exit(0),
+            (error: unknown) => fail(error),
+          );
+        });
+      }
+    },
+    (error: unknown) => fail(error),
+  );
+}
