@@ -3,6 +3,7 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023' } }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',

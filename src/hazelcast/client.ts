@@ -20,6 +20,8 @@ export interface ConnectHazelcastOptions {
    */
   connectTimeoutMs?: number;
   instanceName?: string;
+  /** Called when the client shuts itself down after losing the cluster for longer than connectTimeoutMs. */
+  onShutdown?: () => void;
 }
 
 // Connection state per client, kept from lifecycle events because the client has no public "connected" getter.
@@ -53,6 +55,7 @@ export async function connectHazelcast(options: ConnectHazelcastOptions): Promis
         else if (lifecycle === LifecycleState.DISCONNECTED || lifecycle === LifecycleState.SHUTDOWN)
           state = false;
         if (client) connected.set(client, state ?? false);
+        if (lifecycle === LifecycleState.SHUTDOWN) options.onShutdown?.();
       },
     ],
     serialization: {

@@ -164,7 +164,7 @@ function run(
       child.kill('SIGKILL');
     }, options.timeoutMs);
     const collect = (chunk: Buffer): void => {
-      // Keep only the tail: mvn can be chatty and only the last errors matter.
+      // Bounded: a runaway tool cannot grow this without limit; errorTail picks the useful lines.
       output = (output + chunk.toString('utf8')).slice(-64_000);
     };
     child.stdout.on('data', collect);

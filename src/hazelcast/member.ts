@@ -25,7 +25,10 @@ export interface StartMemberOptions {
   /** Default: config/hazelcast.yaml of this repository. */
   configPath?: string;
   readyTimeoutMs?: number;
-  /** How long stop() waits after SIGTERM (graceful shutdown) before SIGKILL. */
+  /**
+   * How long stop() waits after SIGTERM before SIGKILL. Default 70 s: just above the
+   * hazelcast.graceful.shutdown.max.wait (60 s) of config/hazelcast.yaml, so migrations can finish.
+   */
   stopTimeoutMs?: number;
   /** TCP-IP join list; default just this member, i.e. a one-member cluster. */
   members?: readonly string[];
@@ -53,7 +56,9 @@ export interface HazelcastMember {
 }
 
 /** Marks failures where the port was taken, so callers that picked a port themselves can retry. */
-export class PortInUseError extends Error {}
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
 
 // The JVM flags Hazelcast asks for on Java 9+ (it logs them otherwise); they let it use faster internals.
 const MODULE_FLAGS = [
@@ -182,7 +187,7 @@ async function launch(
     child.once('error', () => resolve(null));
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const stop = (): Promise<void> => stopProcess(child, exited, options.stopTimeoutMs ?? 30_000);
+  const stop = (): Promise<void> => stopProcess(child, exited, options.stopTimeoutMs ?? 70_000);
 
   const address = `${host}:${port}`;
   const polling = new AbortController();

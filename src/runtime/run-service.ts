@@ -53,6 +53,7 @@ export async function runService(
   const metrics = new FrameworkMetrics(definition.name, registry);
 
   let ready = false;
+  let stopping: Promise<void> | undefined;
   let client: Awaited<ReturnType<typeof connectHazelcast>> | undefined;
   const routes: Route[] = [];
   const { app } = createHttpApp({
@@ -76,6 +77,13 @@ export async function runService(
       addresses: config.HAZELCAST_ADDRESSES,
       connectTimeoutMs: config.HAZELCAST_CONNECT_TIMEOUT_MS,
       logger,
+      // The client gives up after the connect timeout; without it the process is useless, so it exits and
+      // its supervisor (npm start, Kubernetes) starts a fresh one that retries.
+      onShutdown: () => {
+        if (stopping) return;
+        logger.fatal('lost the Hazelcast cluster for good; exiting so a fresh process can reconnect');
+        process.exit(1);
+      },
     });
   } catch (error) {
     await server.close(0);
@@ -118,7 +126,6 @@ export async function runService(
   ready = true;
   logger.info({ port: server.port, hazelcast: config.HAZELCAST_ADDRESSES }, `${definition.title} ready`);
 
-  let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       ready = false;

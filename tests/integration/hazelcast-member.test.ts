@@ -141,6 +141,13 @@ describe('compare-and-set on HazelcastJsonValue', () => {
 });
 
 describe('connectHazelcast', () => {
+  it('reports a client down once it is shut down', async () => {
+    const other = await testHazelcast();
+    expect(isHazelcastUp(other.client)).toBe(true);
+    await closeTestHazelcast(other.client);
+    expect(isHazelcastUp(other.client)).toBe(false);
+  });
+
   it('fails with a clear error instead of hanging when nothing listens', async () => {
     const port = await findFreePort();
     const started = Date.now();
