@@ -84,6 +84,10 @@ export type ProductEvent =
 export const availableQuantity = (product: Product): number =>
   product.quantityOnHand - product.quantityReserved;
 
+/** What an order holds of this product; own keys only, so an orderId like "toString" holds nothing. */
+export const heldBy = (product: Product, orderId: string): number =>
+  Object.hasOwn(product.reservations, orderId) ? (product.reservations[orderId] ?? 0) : 0;
+
 const statusOf = (product: Product): ProductStatus =>
   product.status === 'DISCONTINUED'
     ? 'DISCONTINUED'
@@ -118,7 +122,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       case 'ReserveStock': {
         const product = state ?? missing();
         // One reservation per order and product: a repeat is a no-op (API.md).
-        if (product.reservations[command.orderId] !== undefined) return [];
+        if (Object.hasOwn(product.reservations, command.orderId)) return [];
         const available = availableQuantity(product);
         if (available < command.quantity) {
           throw conflict('INSUFFICIENT_STOCK', `Insufficient stock for product ${product.productId}`, {
@@ -131,7 +135,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       }
       case 'ReleaseStock': {
         const product = state ?? missing();
-        const held = product.reservations[command.orderId] ?? 0;
+        const held = heldBy(product, command.orderId);
         // Releasing more than the order holds releases what it holds; nothing held, nothing to do.
         const quantity = Math.min(command.quantity ?? held, held);
         if (quantity <= 0) return [];
@@ -200,7 +204,7 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
           : state;
       case 'StockReleased': {
         if (!state) return state;
-        const held = state.reservations[event.payload.orderId] ?? 0;
+        const held = heldBy(state, event.payload.orderId);
         const reservations = { ...state.reservations };
         if (held - event.payload.quantity > 0)
           reservations[event.payload.orderId] = held - event.payload.quantity;
