@@ -2,14 +2,19 @@ import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { customerDecider } from './customer-decider';
 import { customerRoutes } from './customer-routes';
+import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
+import { sagaSupport } from '../../src/sagas/saga-support';
 
 export const accountService: ServiceDefinition = {
   name: 'account',
   title: 'Account service',
   defaultPort: 8081,
-  wire: ({ runtime, kv, naming, clock, ids }) => {
+  wire: (context) => {
+    const { runtime, kv, naming, clock, ids } = context;
     const customers = runtime.repository('Customer', customerDecider);
     const idempotency = new IdempotencyGuard(kv.map<IdempotencyRecord>(naming.idempotency('account')), clock);
-    return { routes: customerRoutes({ customers, idempotency, ids }) };
+    // Not a participant, but every replica of every service helps detect timed-out sagas.
+    const saga = sagaSupport(context, orderFulfillment);
+    return { routes: customerRoutes({ customers, idempotency, ids }), start: saga.start, stop: saga.stop };
   },
 };

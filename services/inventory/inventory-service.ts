@@ -2,17 +2,30 @@ import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { productDecider } from './product-decider';
 import { productRoutes } from './product-routes';
+import { inventorySagaHandlers } from './inventory-saga-handlers';
+import { failSagaOf } from '../order-fulfillment/fail-saga';
+import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
+import { sagaSupport } from '../../src/sagas/saga-support';
+import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
 
 export const inventoryService: ServiceDefinition = {
   name: 'inventory',
   title: 'Inventory service',
   defaultPort: 8082,
-  wire: ({ runtime, kv, naming, clock, ids }) => {
+  wire: (context) => {
+    const { runtime, kv, naming, clock, ids } = context;
     const products = runtime.repository('Product', productDecider);
     const idempotency = new IdempotencyGuard(
       kv.map<IdempotencyRecord>(naming.idempotency('inventory')),
       clock,
     );
-    return { routes: productRoutes({ products, idempotency, ids }) };
+    const saga = sagaSupport(context, orderFulfillment);
+    runtime.consumerGroup({
+      group: 'inventory-saga',
+      streams: ['Order', 'Payment', SAGA_STREAM],
+      handle: inventorySagaHandlers({ products, sagas: saga.store }),
+      onParked: failSagaOf(saga.store),
+    });
+    return { routes: productRoutes({ products, idempotency, ids }), start: saga.start, stop: saga.stop };
   },
 };

@@ -33,7 +33,13 @@ export type ProductCommand =
       readonly quantityOnHand: number;
       readonly category?: string | undefined;
     }
-  | { readonly type: 'ReserveStock'; readonly orderId: string; readonly quantity: number }
+  | {
+      readonly type: 'ReserveStock';
+      readonly orderId: string;
+      readonly quantity: number;
+      /** Set on an order's last line item in the saga: its event tells payment the reservation is whole. */
+      readonly completesReservation?: boolean;
+    }
   | {
       readonly type: 'ReleaseStock';
       readonly orderId: string;
@@ -61,7 +67,10 @@ export type ProductEvent =
         category: string | null;
       };
     }
-  | { readonly type: 'StockReserved'; readonly payload: { orderId: string; quantity: number } }
+  | {
+      readonly type: 'StockReserved';
+      readonly payload: { orderId: string; quantity: number; completesReservation?: true };
+    }
   | {
       readonly type: 'StockReleased';
       readonly payload: { orderId: string; quantity: number; reason: string };
@@ -131,7 +140,15 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
             availableQuantity: available,
           });
         }
-        return [{ type: 'StockReserved', payload: { orderId: command.orderId, quantity: command.quantity } }];
+        const payload = { orderId: command.orderId, quantity: command.quantity };
+        return [
+          {
+            type: 'StockReserved',
+            payload: command.completesReservation
+              ? { ...payload, completesReservation: true as const }
+              : payload,
+          },
+        ];
       }
       case 'ReleaseStock': {
         const product = state ?? missing();

@@ -51,8 +51,24 @@ export interface OrderRouteDeps {
   readonly reference: ReferenceData;
   readonly idempotency: IdempotencyGuard;
   readonly ids: IdSource;
-  /** Called once an order is created: the saga starts here (the saga issue plugs in). */
-  readonly onOrderCreated?: (order: Order) => Promise<void>;
+  readonly saga?: OrderSagaHooks;
+}
+
+/** Where the order's routes meet its saga: the record starts before the order exists, and so on. */
+export interface OrderSagaHooks {
+  /** Starts the saga record before OrderCreated is appended, so every participant finds it. */
+  starting(order: {
+    sagaId: string;
+    orderId: string;
+    correlationId: string;
+    customerId: string;
+    total: string;
+    lineItems: ReadonlyArray<{ productId: string; quantity: number }>;
+  }): Promise<void>;
+  created(sagaId: string, eventId: string): Promise<void>;
+  /** A cancel by a user: an active saga starts unwinding. */
+  cancelling(order: Order, reason: string): Promise<void>;
+  cancelled(order: Order, eventId: string | null): Promise<void>;
 }
 
 export function orderRoutes(deps: OrderRouteDeps): Route[] {
@@ -84,6 +100,14 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
           if ('problems' in pricing) throw validationError(pricing.problems);
           const orderId = ids.uuid();
           const sagaId = ids.uuid();
+          await deps.saga?.starting({
+            sagaId,
+            orderId,
+            correlationId: req.correlationId,
+            customerId,
+            total: pricing.priced.total,
+            lineItems: pricing.priced.lineItems,
+          });
           const result = await orders.handle(
             orderId,
             {
@@ -101,7 +125,7 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
             },
           );
           const order = found(result.state, orderId);
-          await deps.onOrderCreated?.(order);
+          if (result.events[0]) await deps.saga?.created(sagaId, result.events[0].eventId);
           return { status: 201, body: toOrderResponse(order) };
         }),
     }),
@@ -169,12 +193,27 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
         409: { description: 'INVALID_ORDER_STATE' },
       },
       handler: async ({ params, body, correlationId }) => {
+        const before = found((await orders.load(params.orderId))?.state, params.orderId);
+        const reason = `Order cancelled by ${body.cancelledBy}: ${body.reason}`;
+        if (before.status === 'PENDING' || before.status === 'CONFIRMED')
+          await deps.saga?.cancelling(before, reason);
+        // The cancel carries the saga's ids, so inventory and payment can undo their steps.
         const result = await orders.handle(
           params.orderId,
           { type: 'CancelOrder', ...body },
-          { correlationId },
+          {
+            correlationId,
+            saga: {
+              sagaId: before.sagaId,
+              sagaType: 'OrderFulfillment',
+              stepNumber: 0,
+              isCompensating: true,
+            },
+          },
         );
-        return { status: 200, body: toOrderResponse(found(result.state, params.orderId)) };
+        const order = found(result.state, params.orderId);
+        await deps.saga?.cancelled(order, result.events[0]?.eventId ?? null);
+        return { status: 200, body: toOrderResponse(order) };
       },
     }),
     defineRoute({

@@ -10,7 +10,13 @@ import {
   type ProductRow,
 } from './cross-service-views';
 import { orderDecider } from './order-decider';
-import { orderRoutes, type ReferenceData } from './order-routes';
+import { orderRoutes, type OrderSagaHooks, type ReferenceData } from './order-routes';
+import { orderSagaHandlers } from './order-saga-handlers';
+import { orderFulfillment, STEP } from '../order-fulfillment/order-fulfillment';
+import { failSagaOf } from '../order-fulfillment/fail-saga';
+import { sagaSupport } from '../../src/sagas/saga-support';
+import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
+import { sagaRoutes } from '../../src/sagas/saga-routes';
 
 /** A row another service just created may not have reached our copy yet; wait this long for it. */
 const REFERENCE_WAIT_MS = 2_000;
@@ -34,7 +40,8 @@ export const orderService: ServiceDefinition = {
   name: 'order',
   title: 'Order service',
   defaultPort: 8083,
-  wire: ({ runtime, kv, naming, clock, ids, metrics }) => {
+  wire: (context) => {
+    const { runtime, kv, naming, clock, ids, metrics } = context;
     const orders = runtime.repository('Order', orderDecider);
     const customers = kv.map<ProjectedRow<CustomerRow>>(naming.view('order-customer-cache'));
     const products = kv.map<ProjectedRow<ProductRow>>(naming.view('order-product-availability'));
@@ -52,6 +59,49 @@ export const orderService: ServiceDefinition = {
       products: (productIds, mustHave) => rowsWithin(products, productIds, mustHave),
     };
     const idempotency = new IdempotencyGuard(kv.map<IdempotencyRecord>(naming.idempotency('order')), clock);
-    return { routes: orderRoutes({ orders, reference, idempotency, ids }) };
+    const saga = sagaSupport(context, orderFulfillment);
+    const sagas = saga.store;
+    runtime.consumerGroup({
+      group: 'order-saga',
+      streams: ['Payment', 'Product', SAGA_STREAM],
+      handle: orderSagaHandlers({ orders, sagas, ids }),
+      onParked: failSagaOf(sagas),
+    });
+    const hooks: OrderSagaHooks = {
+      starting: async (order) => {
+        await sagas.startSaga(orderFulfillment, {
+          sagaId: order.sagaId,
+          correlationId: order.correlationId,
+          timeoutMs: saga.policy.policy.timeoutMs,
+          context: {
+            orderId: order.orderId,
+            customerId: order.customerId,
+            total: order.total,
+            currency: 'USD',
+            lineItems: order.lineItems.map(({ productId, quantity }) => ({ productId, quantity })),
+          },
+        });
+      },
+      created: async (sagaId, eventId) => {
+        await sagas.recordStepCompleted(sagaId, STEP.orderCreated, eventId);
+      },
+      cancelling: async (order, reason) => {
+        await sagas.recordCompensationStarted(order.sagaId, reason);
+      },
+      cancelled: async (order, eventId) => {
+        const current = await sagas.getSagaState(order.sagaId);
+        if (current && current.status !== 'COMPLETED') {
+          await sagas.recordCompensationStep(order.sagaId, STEP.orderCreated, eventId);
+        }
+      },
+    };
+    return {
+      routes: [
+        ...orderRoutes({ orders, reference, idempotency, ids, saga: hooks }),
+        ...sagaRoutes({ sagas, counters: context.counters }),
+      ],
+      start: saga.start,
+      stop: saga.stop,
+    };
   },
 };

@@ -2,14 +2,27 @@ import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { paymentDecider } from './payment-decider';
 import { paymentRoutes } from './payment-routes';
+import { paymentSagaHandlers } from './payment-saga-handlers';
+import { failSagaOf } from '../order-fulfillment/fail-saga';
+import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
+import { sagaSupport } from '../../src/sagas/saga-support';
+import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
 
 export const paymentService: ServiceDefinition = {
   name: 'payment',
   title: 'Payment service',
   defaultPort: 8084,
-  wire: ({ runtime, kv, naming, clock, ids }) => {
+  wire: (context) => {
+    const { runtime, kv, naming, clock, ids } = context;
     const payments = runtime.repository('Payment', paymentDecider);
     const idempotency = new IdempotencyGuard(kv.map<IdempotencyRecord>(naming.idempotency('payment')), clock);
-    return { routes: paymentRoutes({ payments, idempotency, ids }) };
+    const saga = sagaSupport(context, orderFulfillment);
+    runtime.consumerGroup({
+      group: 'payment-saga',
+      streams: ['Product', 'Order', SAGA_STREAM],
+      handle: paymentSagaHandlers({ payments, sagas: saga.store, ids }),
+      onParked: failSagaOf(saga.store),
+    });
+    return { routes: paymentRoutes({ payments, idempotency, ids }), start: saga.start, stop: saga.stop };
   },
 };

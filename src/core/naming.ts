@@ -44,6 +44,14 @@ export class Naming {
   sagaPolicy(): string {
     return `${this.prefix}saga.policy`;
   }
+
+  sagaPolicyAcks(): string {
+    return `${this.prefix}saga.policy-acks`;
+  }
+
+  clusterCounters(): string {
+    return `${this.prefix}metrics.counters`;
+  }
 }
 
 /** FNV-1a: stable across processes and languages, so every replica maps a key to the same partition. */

@@ -35,7 +35,9 @@ export interface RuntimeOptions {
 }
 
 type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
-  Partial<Pick<ConsumerGroupOptions, 'batchSize' | 'concurrency' | 'maxAttempts' | 'retryBaseMs'>>;
+  Partial<
+    Pick<ConsumerGroupOptions, 'batchSize' | 'concurrency' | 'maxAttempts' | 'retryBaseMs' | 'onParked'>
+  >;
 
 /**
  * Everything event-sourced a service owns, wired once: its aggregates (store, view, outbox, sweeper) and

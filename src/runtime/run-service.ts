@@ -8,6 +8,7 @@ import { createHttpApp } from '../http/app';
 import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
 import { createLogger, type Logger } from '../logging/logger';
+import { ClusterCounters } from '../metrics/cluster-counters';
 import { FrameworkMetrics } from '../metrics/framework-metrics';
 import { HazelcastKeyValueStore } from '../storage/hazelcast-key-value';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
@@ -107,6 +108,13 @@ export async function runService(
     leaseMs: config.SUBSCRIPTION_LEASE_MS,
     faults: faultInjectionFrom(config.FAULT_CRASH_AT),
   });
+  const counters = new ClusterCounters({
+    counts: kv.map(naming.clusterCounters()),
+    metrics,
+    instanceId: config.INSTANCE_ID,
+    clock: systemClock,
+    logger,
+  });
   const context: ServiceContext = {
     service: definition.name,
     config,
@@ -118,11 +126,13 @@ export async function runService(
     logger,
     registry,
     metrics,
+    counters,
   };
   const wiring = await definition.wire(context);
   routes.push(...wiring.routes);
   await runtime.start();
   await wiring.start?.();
+  counters.start();
   ready = true;
   logger.info({ port: server.port, hazelcast: config.HAZELCAST_ADDRESSES }, `${definition.title} ready`);
 
@@ -132,6 +142,7 @@ export async function runService(
       await server.close(config.SHUTDOWN_GRACE_MS);
       await wiring.stop?.();
       await runtime.close();
+      await counters.close();
       await client?.shutdown();
       logger.info('stopped');
     })();

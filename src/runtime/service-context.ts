@@ -4,6 +4,7 @@ import type { IdSource } from '../core/ids';
 import type { Naming } from '../core/naming';
 import type { ServiceConfig } from '../config/service-config';
 import type { Logger } from '../logging/logger';
+import type { ClusterCounters } from '../metrics/cluster-counters';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { KeyValueStore } from '../storage/key-value';
 import type { EventSourcingRuntime } from './event-sourcing-runtime';
@@ -20,4 +21,6 @@ export interface ServiceContext {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly metrics: FrameworkMetrics;
+  /** This process's event counts, published for cluster-wide totals. */
+  readonly counters: ClusterCounters;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { Naming } from '../core/naming';
 import { sleep } from '../core/sleep';
+import type { EventEnvelope } from '../events/envelope';
 import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
@@ -32,6 +33,7 @@ export interface ConsumerGroupOptions {
   readonly concurrency?: number;
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
+  readonly onParked?: (event: EventEnvelope, reason: string) => Promise<void>;
 }
 
 /**
@@ -61,6 +63,7 @@ export class ConsumerGroup {
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.onParked ? { onParked: options.onParked } : {}),
     });
     const refs: PartitionRef[] = options.streams.flatMap((stream) =>
       Array.from({ length: options.partitions }, (_, partition) => ({ stream, partition })),

@@ -42,6 +42,8 @@ export interface DeliveryOptions {
   /** Aggregates handled at once within a batch; one aggregate's commits are always handled in order. */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
+  /** Told when an event is parked, e.g. to fail the saga it belongs to. */
+  readonly onParked?: (event: EventEnvelope, reason: string) => Promise<void>;
 }
 
 const ledgerKey = (commit: Pick<Commit, 'stream' | 'aggregateId'>): string =>
@@ -147,5 +149,6 @@ export class Delivery {
       'event parked as dead letter',
     );
     await deadLetters.set(event.eventId, { group, event, error: message, attempts, failedAt: clock.now() });
+    await this.options.onParked?.(event, message);
   }
 }

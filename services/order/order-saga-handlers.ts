@@ -1,0 +1,90 @@
+import type { IdSource } from '../../src/core/ids';
+import type { EventEnvelope } from '../../src/events/envelope';
+import { DomainError } from '../../src/eventsourcing/domain-error';
+import { ACTIVE } from '../../src/sagas/saga-state';
+import type { SagaStateStore } from '../../src/sagas/saga-state-store';
+import type { EventHandler } from '../../src/subscriptions/delivery';
+import { causedBy, fulfillmentContextSchema, STEP } from '../order-fulfillment/order-fulfillment';
+import { confirmationNumber, type Orders } from './order-routes';
+
+/** Runs a state change that may already have happened (a redelivery): an invalid-state refusal is fine. */
+async function idempotent(change: () => Promise<unknown>): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'INVALID_ORDER_STATE')) throw error;
+  }
+}
+
+/**
+ * Order's part of OrderFulfillment: confirm when the payment went through (the last step), cancel when
+ * the stock or the payment failed or the saga timed out.
+ */
+export function orderSagaHandlers(deps: {
+  orders: Orders;
+  sagas: SagaStateStore;
+  ids: IdSource;
+}): EventHandler {
+  const { orders, sagas, ids } = deps;
+
+  const orderIdOf = async (sagaId: string): Promise<string | undefined> => {
+    const parsed = fulfillmentContextSchema.safeParse((await sagas.getSagaState(sagaId))?.context);
+    return parsed.success ? parsed.data.orderId : undefined;
+  };
+
+  const cancel = async (event: EventEnvelope, reason: string): Promise<void> => {
+    const sagaId = event.sagaId;
+    if (!sagaId) return;
+    const orderId = await orderIdOf(sagaId);
+    let eventId: string | null = null;
+    if (orderId) {
+      await idempotent(async () => {
+        const cancelled = await orders.handle(
+          orderId,
+          { type: 'CancelOrder', reason, cancelledBy: 'system' },
+          causedBy(event, STEP.orderCreated, true),
+        );
+        eventId = cancelled.events[0]?.eventId ?? null;
+      });
+    }
+    await sagas.recordCompensationStep(sagaId, STEP.orderCreated, eventId);
+  };
+
+  const confirm = async (event: EventEnvelope): Promise<void> => {
+    const sagaId = event.sagaId;
+    if (!sagaId) return;
+    const saga = await sagas.getSagaState(sagaId);
+    // Over already (timed out, cancelled): the payment's own handlers give the money back.
+    if (!saga || !ACTIVE.includes(saga.status)) return;
+    const orderId = fulfillmentContextSchema.parse(saga.context).orderId;
+    let eventId = event.eventId;
+    await idempotent(async () => {
+      const confirmed = await orders.handle(
+        orderId,
+        { type: 'ConfirmOrder', confirmationNumber: confirmationNumber(ids) },
+        causedBy(event, STEP.orderConfirmed),
+      );
+      eventId = confirmed.events[0]?.eventId ?? eventId;
+    });
+    await sagas.recordStepCompleted(sagaId, STEP.orderConfirmed, eventId);
+  };
+
+  return async (event) => {
+    switch (event.eventType) {
+      case 'PaymentProcessed':
+        return confirm(event);
+      case 'PaymentFailed':
+        return cancel(
+          event,
+          `Payment failed: ${(event.payload as { failureReason?: string }).failureReason ?? 'unknown'}`,
+        );
+      case 'StockReservationFailed':
+        return cancel(
+          event,
+          `Stock reservation failed: ${(event.payload as { reason?: string }).reason ?? 'unknown'}`,
+        );
+      case 'SagaTimedOut':
+        return cancel(event, 'Saga timed out');
+    }
+  };
+}

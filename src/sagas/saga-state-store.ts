@@ -1,0 +1,152 @@
+import type { Clock } from '../core/clock';
+import type { Condition, KeyValueMap } from '../storage/key-value';
+import type { SagaDefinition, SagaState, SagaStatus } from './saga-state';
+import { ACTIVE, sagaTransitions, TERMINAL } from './saga-state';
+
+export interface StartSaga {
+  readonly sagaId: string;
+  readonly correlationId: string;
+  readonly timeoutMs: number;
+  readonly context: Record<string, unknown>;
+}
+
+/** The outcome of an update: the record after it, and whether this call changed it. */
+export interface SagaUpdate {
+  readonly state: SagaState | undefined;
+  readonly changed: boolean;
+}
+
+/**
+ * Saga records, updated by every participant at once. Every update is a compare-and-set of a pure
+ * transition (saga-state.ts), so no update is lost and a repeated one changes nothing. The one
+ * implementation runs on any KeyValueMap: a Hazelcast IMap (indexes on status, deadline, startedAt in
+ * config/hazelcast.yaml) or the in-memory map of the unit tests.
+ */
+export type SagaObserver = (previous: SagaState | undefined, next: SagaState) => void;
+
+export class SagaStateStore {
+  constructor(
+    private readonly records: KeyValueMap<SagaState>,
+    private readonly clock: Clock,
+    /** Told of every change this process made (once per change cluster-wide: only the CAS winner is told). */
+    private readonly observer?: SagaObserver,
+  ) {}
+
+  async startSaga(definition: SagaDefinition, start: StartSaga): Promise<SagaState> {
+    const now = this.clock.now();
+    const state = sagaTransitions.start(definition, {
+      sagaId: start.sagaId,
+      correlationId: start.correlationId,
+      now,
+      deadline: now + start.timeoutMs,
+      context: start.context,
+    });
+    const existing = await this.records.putIfAbsent(start.sagaId, state);
+    if (!existing) this.observer?.(undefined, state);
+    return existing?.value ?? state;
+  }
+
+  getSagaState(sagaId: string): Promise<SagaState | undefined> {
+    return this.records.get(sagaId).then((stored) => stored?.value);
+  }
+
+  recordStepCompleted(sagaId: string, stepNumber: number, eventId: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) =>
+      sagaTransitions.stepCompleted(state, stepNumber, eventId, now),
+    );
+  }
+
+  recordStepFailed(sagaId: string, stepNumber: number, reason: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaTransitions.stepFailed(state, stepNumber, reason, now));
+  }
+
+  recordCompensationStarted(sagaId: string, reason: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaTransitions.compensationStarted(state, reason, now));
+  }
+
+  recordCompensationStep(sagaId: string, stepNumber: number, eventId: string | null): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) =>
+      sagaTransitions.compensationStep(state, stepNumber, eventId, now),
+    );
+  }
+
+  /** Only one caller wins this for a given saga: its `changed` is true, everyone else's false. */
+  markTimedOut(sagaId: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaTransitions.timedOut(state, now));
+  }
+
+  markFailed(sagaId: string, reason: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaTransitions.failed(state, reason, now));
+  }
+
+  /** Active sagas past their deadline, oldest deadline first. */
+  async findTimedOutSagas(now: number, limit: number): Promise<SagaState[]> {
+    const found = await this.find([
+      { field: 'status', op: 'in', value: [...ACTIVE] },
+      { field: 'deadline', op: 'lt', value: now },
+    ]);
+    return found.sort((a, b) => a.deadline - b.deadline).slice(0, limit);
+  }
+
+  /** Newest first. */
+  async findSagasByStatus(
+    statuses: readonly SagaStatus[],
+    sagaType: string | undefined,
+    limit: number,
+  ): Promise<SagaState[]> {
+    const conditions: Condition[] = [];
+    if (statuses.length > 0) conditions.push({ field: 'status', op: 'in', value: [...statuses] });
+    if (sagaType) conditions.push({ field: 'sagaType', op: 'eq', value: sagaType });
+    const found = await this.find(conditions);
+    return found
+      .sort((a, b) => b.startedAt - a.startedAt || a.sagaId.localeCompare(b.sagaId))
+      .slice(0, limit);
+  }
+
+  findSagasByCorrelationId(correlationId: string): Promise<SagaState[]> {
+    return this.find([{ field: 'correlationId', op: 'eq', value: correlationId }]);
+  }
+
+  countByStatus(status: SagaStatus, sagaType?: string): Promise<number> {
+    const conditions: Condition[] = [{ field: 'status', op: 'eq', value: status }];
+    if (sagaType) conditions.push({ field: 'sagaType', op: 'eq', value: sagaType });
+    return this.records.count(conditions);
+  }
+
+  countWhere(conditions: readonly Condition[]): Promise<number> {
+    return this.records.count(conditions);
+  }
+
+  /** Deletes ended sagas that ended before `endedBefore`; returns how many. */
+  async purgeEnded(endedBefore: number, limit: number): Promise<number> {
+    const ended = await this.records.query([
+      { field: 'status', op: 'in', value: [...TERMINAL] },
+      { field: 'completedAt', op: 'lt', value: endedBefore },
+    ]);
+    let purged = 0;
+    for (const [sagaId, stored] of ended.slice(0, limit)) {
+      if (await this.records.deleteIfSame(sagaId, stored)) purged += 1;
+    }
+    return purged;
+  }
+
+  private async find(conditions: readonly Condition[]): Promise<SagaState[]> {
+    return (await this.records.query(conditions)).map(([, stored]) => stored.value);
+  }
+
+  private async update(
+    sagaId: string,
+    transition: (state: SagaState, now: number) => SagaState,
+  ): Promise<SagaUpdate> {
+    for (;;) {
+      const stored = await this.records.get(sagaId);
+      if (!stored) return { state: undefined, changed: false };
+      const next = transition(stored.value, this.clock.now());
+      if (next === stored.value) return { state: stored.value, changed: false };
+      if (await this.records.replace(sagaId, stored, next)) {
+        this.observer?.(stored.value, next);
+        return { state: next, changed: true };
+      }
+    }
+  }
+}
