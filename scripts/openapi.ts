@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { systemClock } from '../src/core/clock';
 import { randomIds } from '../src/core/ids';
-import { Naming } from '../src/core/naming';
 import { loadServiceConfig } from '../src/config/service-config';
 import { projectRoot } from '../src/hazelcast/member';
 import { createHttpApp } from '../src/http/app';
 import { startHttpServer } from '../src/http/server';
 import { silentLogger } from '../src/logging/logger';
-import { ClusterCounters } from '../src/metrics/cluster-counters';
-import { FrameworkMetrics } from '../src/metrics/framework-metrics';
 import type { ServiceDefinition } from '../src/runtime/run-service';
-import { EventSourcingRuntime } from '../src/runtime/event-sourcing-runtime';
+import { createServiceContext } from '../src/runtime/service-context-factory';
 import { InMemoryKeyValueStore } from '../src/storage/in-memory-key-value';
 import { InMemoryStreamLogStore } from '../src/storage/in-memory-stream-log';
 import { accountService } from '../services/account/account-service';
@@ -27,41 +24,17 @@ import { paymentService } from '../services/payment/payment-service';
 async function documentOf(definition: ServiceDefinition): Promise<unknown> {
   const logger = silentLogger();
   const registry = new Registry();
-  const metrics = new FrameworkMetrics(definition.name, registry);
-  const kv = new InMemoryKeyValueStore();
-  const naming = new Naming();
-  const config = loadServiceConfig({}, definition.defaultPort);
-  const runtime = new EventSourcingRuntime({
+  const context = createServiceContext({
     service: definition.name,
-    naming,
-    kv,
+    config: loadServiceConfig({ INSTANCE_ID: 'openapi' }, definition.defaultPort),
+    kv: new InMemoryKeyValueStore(),
     logs: new InMemoryStreamLogStore(),
     clock: systemClock,
     ids: randomIds,
     logger,
-    instanceId: 'openapi',
-    streamPartitions: 1,
-  });
-  const counters = new ClusterCounters({
-    counts: kv.map(naming.clusterCounters()),
-    metrics,
-    instanceId: 'openapi',
-    clock: systemClock,
-    logger,
-  });
-  const wiring = await definition.wire({
-    service: definition.name,
-    config,
-    runtime,
-    kv,
-    naming,
-    clock: systemClock,
-    ids: randomIds,
-    logger,
     registry,
-    metrics,
-    counters,
   });
+  const wiring = await definition.wire(context);
   const { app } = createHttpApp({
     serviceName: definition.name,
     version: '0.1.0',

@@ -1,20 +1,16 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { systemClock } from '../core/clock';
 import { randomIds } from '../core/ids';
-import { Naming } from '../core/naming';
 import { ConfigError, loadServiceConfig } from '../config/service-config';
 import { connectHazelcast, isHazelcastUp } from '../hazelcast/client';
 import { createHttpApp } from '../http/app';
 import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
 import { createLogger, type Logger } from '../logging/logger';
-import { ClusterCounters } from '../metrics/cluster-counters';
-import { FrameworkMetrics } from '../metrics/framework-metrics';
 import { HazelcastKeyValueStore } from '../storage/hazelcast-key-value';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
-import { EventSourcingRuntime } from './event-sourcing-runtime';
-import { faultInjectionFrom } from './fault-injection';
 import type { ServiceContext } from './service-context';
+import { createServiceContext } from './service-context-factory';
 
 export interface ServiceDefinition {
   /** account, inventory, order, payment: the metrics' service label and the logs' service field. */
@@ -51,7 +47,6 @@ export async function runService(
   const registry = new Registry();
   registry.setDefaultLabels({ service: definition.name });
   collectDefaultMetrics({ register: registry });
-  const metrics = new FrameworkMetrics(definition.name, registry);
 
   let ready = false;
   let stopping: Promise<void> | undefined;
@@ -90,44 +85,17 @@ export async function runService(
     await server.close(0);
     throw error;
   }
-  const kv = new HazelcastKeyValueStore(client);
-  const naming = new Naming(config.HAZELCAST_NAME_PREFIX);
-  const runtime = new EventSourcingRuntime({
+  const context = createServiceContext({
     service: definition.name,
-    naming,
-    kv,
+    config,
+    kv: new HazelcastKeyValueStore(client),
     logs: new HazelcastStreamLogStore(client),
     clock: systemClock,
     ids: randomIds,
     logger,
-    instanceId: config.INSTANCE_ID,
-    streamPartitions: config.STREAM_PARTITIONS,
-    metrics,
-    outboxGraceMs: config.OUTBOX_GRACE_MS,
-    outboxIntervalMs: config.OUTBOX_INTERVAL_MS,
-    leaseMs: config.SUBSCRIPTION_LEASE_MS,
-    faults: faultInjectionFrom(config.FAULT_CRASH_AT),
-  });
-  const counters = new ClusterCounters({
-    counts: kv.map(naming.clusterCounters()),
-    metrics,
-    instanceId: config.INSTANCE_ID,
-    clock: systemClock,
-    logger,
-  });
-  const context: ServiceContext = {
-    service: definition.name,
-    config,
-    runtime,
-    kv,
-    naming,
-    clock: systemClock,
-    ids: randomIds,
-    logger,
     registry,
-    metrics,
-    counters,
-  };
+  });
+  const { runtime, counters } = context;
   const wiring = await definition.wire(context);
   routes.push(...wiring.routes);
   await runtime.start();
