@@ -60,12 +60,20 @@ export async function applyPolicy(
   spec: SagaPolicySpec,
   source: string,
 ): Promise<EffectivePolicy> {
+  return writeNextGeneration(policies, effectivePolicy(spec, 0, source));
+}
+
+/** The generation counter only ever grows, whoever writes (CLI, operator, a reset). */
+export async function writeNextGeneration(
+  policies: KeyValueMap<EffectivePolicy>,
+  desired: Omit<EffectivePolicy, 'generation'>,
+): Promise<EffectivePolicy> {
   for (;;) {
-    const current = await policies.get(spec.sagaType);
-    const next = effectivePolicy(spec, (current?.value.generation ?? 0) + 1, source);
+    const current = await policies.get(desired.sagaType);
+    const next: EffectivePolicy = { ...desired, generation: (current?.value.generation ?? 0) + 1 };
     const written = current
-      ? await policies.replace(spec.sagaType, current, next)
-      : !(await policies.putIfAbsent(spec.sagaType, next));
+      ? await policies.replace(desired.sagaType, current, next)
+      : !(await policies.putIfAbsent(desired.sagaType, next));
     if (written) return next;
   }
 }
