@@ -1,0 +1,43 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from '../src/config/service-config';
+
+const schema = z.object({
+  /** Empty: every namespace. */
+  WATCH_NAMESPACE: z.string().default(''),
+  /** Where the leader-election Lease lives (the operator's own namespace in a cluster). */
+  LEASE_NAMESPACE: z.string().min(1).default('default'),
+  LEASE_NAME: z.string().min(1).default('sagapolicy-operator'),
+  POD_NAME: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  HAZELCAST_ADDRESSES: z
+    .string()
+    .default('127.0.0.1:5701')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    ),
+  HAZELCAST_CLUSTER_NAME: z.string().min(1).default('dev'),
+  HAZELCAST_NAME_PREFIX: z.string().default(''),
+  METRICS_HOST: z.string().default('0.0.0.0'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  RESYNC_MS: z.coerce.number().int().min(1_000).default(30_000),
+  LEASE_DURATION_MS: z.coerce.number().int().min(1_000).default(15_000),
+  RETRY_PERIOD_MS: z.coerce.number().int().min(100).default(2_000),
+  WORKERS: z.coerce.number().int().min(1).max(32).default(2),
+});
+
+export type OperatorConfig = z.infer<typeof schema>;
+
+export function loadOperatorConfig(env: NodeJS.ProcessEnv): OperatorConfig {
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return parsed.data;
+}
