@@ -13,10 +13,11 @@ import { SagaPolicyController } from './sagapolicy-controller';
 function main(): void {
   const config = loadOperatorConfig(process.env);
   const logger = createLogger({ service: 'sagapolicy-operator', level: config.LOG_LEVEL });
-  let controller: SagaPolicyController | undefined;
-  const metrics = new OperatorMetrics(() => controller?.depth ?? 0);
-  controller = new SagaPolicyController(config, loadKubeConfig(), realScheduler, logger, metrics);
-  const running = controller;
+  // The queue-depth gauge reads the controller, which needs the metrics: tie the knot through a holder.
+  const holder: { controller?: SagaPolicyController } = {};
+  const metrics = new OperatorMetrics(() => holder.controller?.depth ?? 0);
+  const running = new SagaPolicyController(config, loadKubeConfig(), realScheduler, logger, metrics);
+  holder.controller = running;
 
   const server = createServer((request, response) => {
     const send = (status: number, body: string, type = 'text/plain') => {
