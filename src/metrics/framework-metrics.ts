@@ -71,7 +71,7 @@ export class FrameworkMetrics {
     });
     this.lostEvents = new Counter({
       name: 'subscription_overrun_events_total',
-      help: 'Events overwritten in a stream before the group read them (replayed from the event store)',
+      help: 'Events overwritten in a stream partition before the group read them (the lag alert fires long before)',
       labelNames: ['consumer_group', 'stream'],
       registers,
     });
