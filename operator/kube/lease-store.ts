@@ -2,7 +2,16 @@ import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/cl
 import type { LeaseRecord, LeaseStore } from '../controller/leader-election';
 import { statusOf } from './kube-config';
 
-const toDate = (value: string | null): Date | undefined => (value ? new Date(value) : undefined);
+/**
+ * A Lease's times are MicroTime: the API server insists on six fractional digits, while client-node
+ * serializes a Date with toISOString (three). A Date that prints itself the way the server parses it.
+ */
+const toDate = (value: string | null): Date | undefined => {
+  if (!value) return undefined;
+  const date = new Date(value);
+  const micro = date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return Object.assign(date, { toISOString: () => micro, toJSON: () => micro });
+};
 const toIso = (value: Date | string | undefined): string | null =>
   value === undefined ? null : new Date(value).toISOString();
 
