@@ -16,6 +16,13 @@ interface Line {
   readonly quantity: number;
 }
 
+/** One reservation per order and product: the same product on two lines is reserved once, summed. */
+export function byProduct(lines: readonly Line[]): Line[] {
+  const totals = new Map<string, number>();
+  for (const { productId, quantity } of lines) totals.set(productId, (totals.get(productId) ?? 0) + quantity);
+  return [...totals].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
 /**
  * Inventory's part of OrderFulfillment: reserve every line of a new order or none, release the order's
  * stock when its payment fails, it is cancelled, or its saga times out, and never leave stock reserved
@@ -54,7 +61,7 @@ export function inventorySagaHandlers(deps: { products: Products; sagas: SagaSta
     if (!saga || !ACTIVE.includes(saga.status)) return;
     const payload = event.payload as { lineItems: Line[] };
     const orderId = event.key;
-    const lines = payload.lineItems.map(({ productId, quantity }) => ({ productId, quantity }));
+    const lines = byProduct(payload.lineItems);
     let lastEventId = event.eventId;
     for (const [index, line] of lines.entries()) {
       try {

@@ -47,6 +47,9 @@ export function orderSagaHandlers(deps: {
         eventId = cancelled.events[0]?.eventId ?? null;
       });
     }
+    // A cancelled order is not confirmed either: if a confirmation raced the timeout, its step is undone too
+    // (or skipped), so the saga can settle.
+    await sagas.recordCompensationStep(sagaId, STEP.orderConfirmed, eventId);
     await sagas.recordCompensationStep(sagaId, STEP.orderCreated, eventId);
   };
 

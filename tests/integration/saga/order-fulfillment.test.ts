@@ -107,6 +107,16 @@ describe('OrderFulfillment saga', () => {
     expect(mine[0]).toMatchObject({ status: 'CAPTURED', amount: order.total });
   });
 
+  test('the same product on two lines is reserved once, for the sum, and the saga completes', async () => {
+    const productId = await shop.product('4.00', 10);
+    const order = await shop.order(customerId, [
+      { productId, quantity: 2 },
+      { productId, quantity: 3 },
+    ]);
+    expect((await shop.ended(order.sagaId as string)).status).toBe('COMPLETED');
+    expect(await shop.getProduct(productId)).toMatchObject({ quantityReserved: 5, availableQuantity: 5 });
+  });
+
   test('PATCH cancel of a confirmed order releases its stock and refunds it', async () => {
     const productId = await shop.product('30.00', 5);
     const order = await shop.order(customerId, [{ productId, quantity: 1 }]);
