@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Saga demo — payment declined (order over 10000.00): order CANCELLED, saga COMPENSATED at step 2, stock back.
+# Needs the system running: `npm start` in another terminal (or a port-forwarded cluster, with
+# ACCOUNT_URL, INVENTORY_URL, ORDER_URL, PAYMENT_URL). See docs/guides/sagas.md.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+exec scripts/demos/run-demo.sh saga-payment-failure "$@"
