@@ -7,12 +7,14 @@ import type { EventHandler } from '../../src/subscriptions/delivery';
 import { causedBy, fulfillmentContextSchema, STEP } from '../order-fulfillment/order-fulfillment';
 import { confirmationNumber, type Orders } from './order-routes';
 
-/** Runs a state change that may already have happened (a redelivery): an invalid-state refusal is fine. */
+/** Runs a state change that may already have happened (a redelivery) or has nothing to act on. */
 async function idempotent(change: () => Promise<unknown>): Promise<void> {
   try {
     await change();
   } catch (error) {
-    if (!(error instanceof DomainError && error.code === 'INVALID_ORDER_STATE')) throw error;
+    // Already in that state, or never created (its service died between the saga record and the order).
+    if (!(error instanceof DomainError && ['INVALID_ORDER_STATE', 'ORDER_NOT_FOUND'].includes(error.code)))
+      throw error;
   }
 }
 
