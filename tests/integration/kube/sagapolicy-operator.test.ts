@@ -264,4 +264,3 @@ describe('SagaPolicy operator', () => {
     }
   }, 180_000);
 });
-

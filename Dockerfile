@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# One Dockerfile for the four services and the SagaPolicy operator; the SERVICE build argument picks which
+# one the image runs (scripts/kind/images.sh builds all five):
+#   docker build --build-arg SERVICE=order -t hms/order:dev .
+# SERVICE: account | inventory | order | payment (node build/services/$SERVICE/main.js)
+#          operator                               (node build/operator/main.js)
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---- build: all dependencies, compile TypeScript to build/ ---------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# No install script is needed to compile. In particular the `node` devDependency's would download a second
+# Node 24 for local use (ADR 0001); the image runs the base image's Node instead.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY services ./services
+COPY scripts ./scripts
+COPY operator ./operator
+# `npm run build` would put node_modules/.bin (the `node` devDependency's, not installed above) first on
+# PATH; the base image's node runs the compiler directly.
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
+# ---- runtime: production dependencies and the compiled code, non-root -----------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# --omit=optional drops only backport, an optional dependency of cdk8s-plus-27 (used by `npm run synth`,
+# never at run time), with its ~120 packages.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/build ./build
+# Everything above is shared by the five images; only this layer differs.
+ARG SERVICE
+RUN set -eu; \
+    case "${SERVICE:-}" in \
+      account | inventory | order | payment) main="build/services/${SERVICE}/main.js" ;; \
+      operator) main="build/operator/main.js" ;; \
+      *) echo "build with --build-arg SERVICE=account|inventory|order|payment|operator (got '${SERVICE:-}')" >&2; exit 1 ;; \
+    esac; \
+    if [ ! -f "$main" ]; then echo "$main is not in the build: is its folder in tsconfig.build.json?" >&2; exit 1; fi; \
+    ln -s "$main" main.js
+ENV SERVICE=${SERVICE}
+# The `node` user of the official image, numeric so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+# Node follows the symlink, so the service's relative imports resolve from build/.
+CMD ["node", "main.js"]
