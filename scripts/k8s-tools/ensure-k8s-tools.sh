@@ -122,16 +122,19 @@ summary() {
     "$KUBERNETES_VERSION in $bin"
 }
 
-missing=()
-etcd_ok || missing+=("etcd $etcd_requirement")
-kube_apiserver_ok || missing+=("kube-apiserver $KUBERNETES_VERSION")
-kubectl_ok || missing+=("kubectl $KUBERNETES_VERSION")
+find_missing() {
+  missing=()
+  etcd_ok || missing+=("etcd $etcd_requirement")
+  kube_apiserver_ok || missing+=("kube-apiserver $KUBERNETES_VERSION")
+  kubectl_ok || missing+=("kubectl $KUBERNETES_VERSION")
+}
+find_missing
 
 if [[ $mode == check ]]; then
   if ((${#missing[@]})); then
     say "missing in $bin: ${missing[*]}"
     die "the test control plane's tools are not installed. Run: bash $here/ensure-k8s-tools.sh" \
-      "(first run builds kube-apiserver and kubectl with Go: tens of minutes on 2 cores)"
+      "(the first run builds etcd, kube-apiserver and kubectl with Go: 5-10 min on 2 cores)"
   fi
   summary
   if $print_env; then print_env_lines; fi
@@ -151,13 +154,20 @@ exec 9>"$cache/.lock"
 if ! flock -n 9; then
   say "another ensure-k8s-tools run holds $cache/.lock; waiting for it to finish …"
   flock 9
+  find_missing
+  if ! ((${#missing[@]})); then
+    say "the other run installed everything"
+    summary
+    if $print_env; then print_env_lines; fi
+    exit 0
+  fi
 fi
 total_started=$SECONDS
 say "cache: $cache; missing: ${missing[*]}"
 
 require_go() {
   command -v go >/dev/null 2>&1 ||
-    die "'go' is not on PATH. kube-apiserver and kubectl are built from source with Go (1.25 or newer; see https://go.dev/doc/install)."
+    die "'go' is not on PATH. etcd, kube-apiserver and kubectl are built from source with Go (1.25 or newer; see https://go.dev/doc/install)."
   # CGO off: static binaries that need no C toolchain. GOTOOLCHAIN is left as configured (Go 1.21+ may fetch
   # the go version the Kubernetes go.mod names from the module proxy when the installed one is older).
   export GOWORK=off CGO_ENABLED=${CGO_ENABLED:-0}
@@ -197,7 +207,7 @@ write_tool_module() {
 module_gomod() {
   local json
   if ! json=$(cd "$cache" && go mod download -json "$1" 2>&1); then
-    die "go mod download $1 failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY)):
+    die "go mod download $1 failed (is that version published, and the Go module proxy reachable? GOPROXY=$(go env GOPROXY)):
 $json"
   fi
   sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p' <<<"$json" | head -n1
@@ -240,7 +250,7 @@ build_kubernetes() {
   done
   local out=$dir/out
   rm -rf "$out" && mkdir -p "$out"
-  run_logged "go build kube-apiserver and kubectl $version (cold: tens of minutes on 2 cores)" \
+  run_logged "go build kube-apiserver and kubectl $version (cold: 5-10 min on 2 cores)" \
     kubernetes-build go -C "$dir" build -trimpath -ldflags="$ldflags" -o "$out/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
   [[ "$("$out/kube-apiserver" --version 2>&1)" == "Kubernetes $version" ]] ||

@@ -4,7 +4,7 @@
  * kubelet: objects are stored, validated, admitted and watched exactly as on a cluster, but nothing
  * reconciles them (a Deployment never gets pods). Binaries come from scripts/k8s-tools/ensure-k8s-tools.sh.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -348,10 +348,13 @@ function launch(
   const fd = fs.openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { env: { ...env }, stdio: ['ignore', fd, fd] });
+    const [program, ...programArgs] = [...dieWithParent(), command, ...args] as [string, ...string[]];
+    child = spawn(program, programArgs, { env: { ...env }, stdio: ['ignore', fd, fd] });
   } finally {
     fs.closeSync(fd);
   }
+  // A forgotten stop() must not keep the test process alive; its 'exit' hook then kills the server.
+  child.unref();
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', (error) => {
@@ -360,6 +363,21 @@ function launch(
     });
   });
   return { name, child, exited, logFile };
+}
+
+let dieWithParentPrefix: string[] | undefined;
+
+/**
+ * `setpriv --pdeathsig SIGKILL` (util-linux) when it works here: it sets the Linux parent-death signal and
+ * execs the server, so the server dies with the test process even when that is SIGKILLed (Jest's sandboxed
+ * `process` does not deliver 'exit' to our hook). Elsewhere nothing, and stopLeftovers() cleans up later.
+ */
+function dieWithParent(): string[] {
+  if (dieWithParentPrefix === undefined) {
+    const probe = spawnSync('setpriv', ['--pdeathsig', 'SIGKILL', '--', 'true'], { stdio: 'ignore' });
+    dieWithParentPrefix = probe.status === 0 ? ['setpriv', '--pdeathsig', 'SIGKILL', '--'] : [];
+  }
+  return dieWithParentPrefix;
 }
 
 async function stopProcess(proc: Supervised, timeoutMs: number): Promise<void> {

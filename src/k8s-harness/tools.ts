@@ -75,7 +75,7 @@ export function defaultK8sToolsCache(env: Env = process.env): string {
 export interface EnsureK8sToolsOptions {
   /**
    * true: only check (`--check`); fails fast with the reason when something is missing. false: install and
-   * build what is missing, which on a cold machine takes tens of minutes.
+   * build what is missing, which on a cold machine takes 5-10 minutes (2 cores).
    */
   checkOnly: boolean;
   /** Receives the script's progress lines. */
