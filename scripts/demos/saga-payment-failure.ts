@@ -45,9 +45,9 @@ runDemo(async ({ api, shop }) => {
     .equal('saga failed at step 2', final.saga.failedAtStep, 2)
     .equal('saga failure reason', final.saga.failureReason, 'Payment declined by processor')
     .equal(
-      'steps: order and stock compensated, payment failed, confirmation never happened',
+      'steps: order and stock compensated, payment failed, confirmation skipped',
       final.saga.steps.map((step) => step.status),
-      ['COMPENSATED', 'COMPENSATED', 'FAILED', 'PENDING'],
+      ['COMPENSATED', 'COMPENSATED', 'FAILED', 'SKIPPED'],
     )
     .equal('stock back: nothing reserved', stock.quantityReserved, 0)
     .equal('all 5 available again', stock.availableQuantity, 5)
