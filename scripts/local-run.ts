@@ -1,8 +1,14 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAZELCAST_VERSION } from '../src/hazelcast/jar';
 import { projectRoot, startMember } from '../src/hazelcast/member';
 import { DEFAULT_PORTS, SERVICE_NAMES, ServiceProcess } from '../src/local/service-process';
 import { isPortFree } from '../src/net/free-port';
+import {
+  findPrometheus,
+  startLocalPrometheus,
+  type LocalPrometheus,
+} from './local-prometheus/local-prometheus';
 
 /**
  * `npm start`: one Hazelcast member and the four services, each its own process on its own port, on
@@ -52,8 +58,10 @@ async function main(): Promise<void> {
       }),
   );
   let stopping = false;
+  let prometheus: LocalPrometheus | undefined;
   const stopAll = async (code: number): Promise<never> => {
     stopping = true;
+    await prometheus?.stop();
     say('\nStopping the services …');
     await Promise.all(services.map((service) => service.stop()));
     say('Stopping the Hazelcast member …');
@@ -73,6 +81,21 @@ async function main(): Promise<void> {
   }
   for (const service of services) superviseRestarts(service, () => stopping);
 
+  // A local Prometheus with the project's alert rules, when Debian's (or any) prometheus is installed.
+  if (findPrometheus() && (await isPortFree(HOST, 9090))) {
+    const rules = join(root, 'dashboards', 'generated', 'hms-alerts.rules.yaml');
+    prometheus = await startLocalPrometheus({
+      targets: services.map((service) => `${HOST}:${service.options.port}`),
+      port: 9090,
+      ruleFiles: existsSync(rules) ? [rules] : [],
+      dir: join(runDir, 'prometheus'),
+      scrapeInterval: '5s',
+    }).catch((error: unknown) => {
+      say(`  no local Prometheus: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+  }
+
   say('\nThe system is up:');
   for (const service of services) {
     say(
@@ -80,6 +103,11 @@ async function main(): Promise<void> {
     );
   }
   say(`  hazelcast  ${member.address}  (cluster "${CLUSTER}")`);
+  say(
+    prometheus
+      ? `  prometheus ${prometheus.url}   (/targets, /alerts; rules from dashboards/generated)`
+      : '  prometheus not started (install it to get one: apt-get install prometheus)',
+  );
   say('Logs: .run/<service>.log   Try: curl -s localhost:8081/api/customers');
   say('Press Ctrl-C to stop everything.');
 }

@@ -1,4 +1,12 @@
-import { main } from '../../src/runtime/run-service';
-import { paymentService } from './payment-service';
+// Tracing starts before anything requires http or koa, so its instrumentations can patch them; with no
+// OTEL_EXPORTER_OTLP_ENDPOINT nothing is loaded or started (src/telemetry/start-tracing.ts).
+import { startTracing } from '../../src/telemetry/start-tracing';
+
+startTracing('payment');
+
+/* eslint-disable @typescript-eslint/no-require-imports -- required after startTracing on purpose */
+const { main } = require('../../src/runtime/run-service') as typeof import('../../src/runtime/run-service');
+const { paymentService } = require('./payment-service') as typeof import('./payment-service');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 main(paymentService);

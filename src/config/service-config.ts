@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { tracingEnvironmentSchema } from '../telemetry/tracing-settings';
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -32,7 +33,8 @@ const schema = z.object({
   OUTBOX_GRACE_MS: integer(5_000, 0, 600_000),
   OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),
   SUBSCRIPTION_LEASE_MS: integer(10_000, 500, 600_000),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** OTEL_EXPORTER_OTLP_ENDPOINT, TRACING_ENABLED, TRACING_SAMPLE_RATIO (src/telemetry/tracing-settings.ts). */
+  ...tracingEnvironmentSchema,
   /** Test-only crash points (see src/runtime/fault-injection.ts); never set in production. */
   FAULT_CRASH_AT: z
     .string()

@@ -5,6 +5,7 @@ import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelop
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { OutboxPublisher } from '../outbox/outbox-publisher';
 import type { Condition, KeyValueMap, Stored } from '../storage/key-value';
+import { commitAttributes, inSpan, SpanKind, traceparentForEvents } from '../telemetry';
 import type { AggregateView } from './aggregate-view';
 import type { Commit } from './commit';
 import type { Decider } from './decider';
@@ -50,6 +51,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
 
   constructor(private readonly options: RepositoryOptions<S, C, E>) {
     this.maxAttempts = options.maxAttempts ?? 100;
+    options.metrics?.trackView(options.views);
   }
 
   get stream(): string {
@@ -83,7 +85,36 @@ export class AggregateRepository<S, C, E extends NewEvent> {
     return (await this.options.views.query(conditions)).map(([, stored]) => stored.value.state);
   }
 
+  /**
+   * Runs one command in an `event.append` span. Its events carry the traceparent of the active span (an HTTP
+   * request's, an event handler's, this append's) when the command names none or one of the same trace, so a
+   * consumer's handling span joins the trace (see docs/adr/0006-tracing.md).
+   */
   async handle(aggregateId: string, command: C, metadata: CommandMetadata): Promise<HandleResult<S>> {
+    return inSpan(
+      `event.append ${this.stream}`,
+      () => ({
+        kind: SpanKind.INTERNAL,
+        attributes: { 'event.source': this.stream, 'event.key': aggregateId },
+      }),
+      async (span) => {
+        const traceparent = traceparentForEvents(metadata.traceparent);
+        const result = await this.decideAndAppend(
+          aggregateId,
+          command,
+          traceparent === metadata.traceparent ? metadata : { ...metadata, traceparent },
+        );
+        if (span.isRecording()) span.setAttributes(commitAttributes(result.events));
+        return result;
+      },
+    );
+  }
+
+  private async decideAndAppend(
+    aggregateId: string,
+    command: C,
+    metadata: CommandMetadata,
+  ): Promise<HandleResult<S>> {
     const { decider, eventStore, clock, metrics } = this.options;
     const stored = await this.options.views.get(aggregateId);
     let view: AggregateView<S> = stored?.value ?? { version: 0, state: decider.initialState(), updatedAt: 0 };
@@ -104,6 +135,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       this.options.afterAppend?.(result.commit);
       for (const event of events) {
         metrics?.eventsAppended.inc({ service: metrics.service, event_type: event.eventType });
+        metrics?.business.observe(event);
       }
       const next = this.fold(view, result.commit);
       const save = () => this.saveView(aggregateId, stored, next);

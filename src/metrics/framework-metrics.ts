@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { BusinessMetrics } from './business-metrics';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -18,13 +19,18 @@ export class FrameworkMetrics {
   readonly appendConflicts: Counter<'service' | 'stream'>;
   readonly viewUpdates: Counter<'view'>;
   readonly viewStaleness: Histogram<'view'>;
+  readonly viewEntries: Gauge<'view'>;
+  /** Views whose size `view_entries` reports at scrape time (the map's name is the view label). */
+  private readonly views = new Map<string, { size(): Promise<number> }>();
   readonly outboxRepublished: Counter<'service' | 'stream'>;
+  readonly business: BusinessMetrics;
 
   constructor(
     readonly service: string,
     registry: Registry,
   ) {
     const registers = [registry];
+    this.business = new BusinessMetrics(registry);
     this.eventsAppended = new Counter({
       name: 'events_appended_total',
       help: 'Events committed to the event store',
@@ -87,6 +93,19 @@ export class FrameworkMetrics {
       labelNames: ['view'],
       registers,
     });
+    const views = this.views;
+    this.viewEntries = new Gauge({
+      name: 'view_entries',
+      help: 'Entries in a materialized view (cluster-wide map size, read at scrape time)',
+      labelNames: ['view'],
+      registers,
+      async collect() {
+        for (const [view, map] of views) {
+          const size = await map.size().catch(() => undefined);
+          if (size !== undefined) this.set({ view }, size);
+        }
+      },
+    });
     this.viewStaleness = new Histogram({
       name: 'view_staleness_seconds',
       help: 'From event commit to the view reflecting it',
@@ -100,6 +119,11 @@ export class FrameworkMetrics {
       labelNames: ['service', 'stream'],
       registers,
     });
+  }
+
+  /** Reports the view's entry count as `view_entries{view=<name>}`. */
+  trackView(view: { readonly name: string; size(): Promise<number> }): void {
+    this.views.set(view.name, view);
   }
 
   /** Observes a stage's duration around an async step. */

@@ -5,6 +5,7 @@ import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { StreamLogStore } from '../storage/stream-log';
+import { commitAttributes, contextFromTraceparent, inSpan, SpanKind } from '../telemetry';
 
 export interface PublisherOptions {
   readonly stream: string;
@@ -30,7 +31,20 @@ export class OutboxPublisher {
     return naming.streamPartition(stream, partitionOf(aggregateId, partitions));
   }
 
+  /** In an `event.publish` span, a child of the span the commit's events were appended in. */
   async publish(commit: Commit): Promise<void> {
+    return inSpan(
+      'event.publish',
+      () => ({
+        kind: SpanKind.PRODUCER,
+        parent: contextFromTraceparent(commit.events[0]?.traceparent),
+        attributes: commitAttributes(commit.events),
+      }),
+      () => this.publishNow(commit),
+    );
+  }
+
+  private async publishNow(commit: Commit): Promise<void> {
     const { logs, eventStore, metrics } = this.options;
     const append = async (): Promise<void> => {
       await logs

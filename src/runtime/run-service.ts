@@ -7,8 +7,10 @@ import { createHttpApp } from '../http/app';
 import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
 import { createLogger, type Logger } from '../logging/logger';
+import { registerHazelcastClientMetrics } from '../metrics/hazelcast-client-metrics';
 import { HazelcastKeyValueStore } from '../storage/hazelcast-key-value';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
+import { shutdownTracing, tracingStarted } from '../telemetry';
 import type { ServiceContext } from './service-context';
 import { createServiceContext } from './service-context-factory';
 
@@ -51,6 +53,7 @@ export async function runService(
   let ready = false;
   let stopping: Promise<void> | undefined;
   let client: Awaited<ReturnType<typeof connectHazelcast>> | undefined;
+  registerHazelcastClientMetrics(registry, () => client);
   const routes: Route[] = [];
   const { app } = createHttpApp({
     serviceName: definition.name,
@@ -102,7 +105,10 @@ export async function runService(
   await wiring.start?.();
   counters.start();
   ready = true;
-  logger.info({ port: server.port, hazelcast: config.HAZELCAST_ADDRESSES }, `${definition.title} ready`);
+  logger.info(
+    { port: server.port, hazelcast: config.HAZELCAST_ADDRESSES, tracing: tracingStarted() },
+    `${definition.title} ready`,
+  );
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -112,6 +118,10 @@ export async function runService(
       await runtime.close();
       await counters.close();
       await client?.shutdown();
+      // Flushes the spans still buffered (nothing to do with tracing off).
+      await shutdownTracing().catch((error: unknown) =>
+        logger.warn({ err: error }, 'flushing traces failed'),
+      );
       logger.info('stopped');
     })();
     return stopping;

@@ -6,6 +6,7 @@ import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { KeyValueMap } from '../storage/key-value';
+import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
 
 export interface HandlerContext {
   readonly group: string;
@@ -110,7 +111,23 @@ export class Delivery {
     }
   }
 
+  /**
+   * In an `event.handle <EventType>` span, a child of the producer's span named by the event's traceparent,
+   * so what the handler appends (and everything downstream) stays in the producer's trace.
+   */
   private async handleWithRetry(event: EventEnvelope, committedAt: number): Promise<void> {
+    return inSpan(
+      `event.handle ${event.eventType}`,
+      () => ({
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(event.traceparent),
+        attributes: { ...eventAttributes(event), 'messaging.consumer.group.name': this.options.group },
+      }),
+      () => this.handleAttempts(event, committedAt),
+    );
+  }
+
+  private async handleAttempts(event: EventEnvelope, committedAt: number): Promise<void> {
     const { group, handle, logger, metrics, clock } = this.options;
     const maxAttempts = this.options.maxAttempts ?? 5;
     const service = metrics?.service ?? group;

@@ -26,6 +26,7 @@ export interface ProjectionOptions<V> {
  */
 export function projection<V>(options: ProjectionOptions<V>): EventHandler {
   const { view, apply, clock, metrics } = options;
+  metrics?.trackView(view);
   return async (event) => {
     for (;;) {
       const stored = await view.get(event.key);

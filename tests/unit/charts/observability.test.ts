@@ -23,6 +23,8 @@ const withFiles = {
   ruleFiles: { 'hms.rules.yaml': 'groups: []\n' },
 };
 const { byChart } = synthesize();
+/** What dashboards/ holds now (the generated dashboards and rules, see `npm run dashboards`). */
+const built = loadObservabilityFiles(path.join(__dirname, '..', '..', '..', 'dashboards'));
 const observability = byChart.observability;
 const prometheusYaml = find(observability, 'ConfigMap', 'prometheus-config').data?.['prometheus.yml'] ?? '';
 const prometheusConfig = parse(prometheusYaml) as { rule_files: string[]; scrape_configs: ScrapeConfig[] };
@@ -89,12 +91,12 @@ describe('Prometheus', () => {
     expect(podSpec(find(observability, 'Deployment', 'prometheus')).serviceAccountName).toBe('prometheus');
   });
 
-  test('rule files: an (empty) ConfigMap mounted where rule_files looks, the hook for the alert rules', () => {
+  test('rule files: a ConfigMap with the generated rule files, mounted where rule_files looks', () => {
     const prometheus = find(observability, 'Deployment', 'prometheus');
     const rulesVolume = podSpec(prometheus).volumes?.find((v) => v.configMap?.name === 'prometheus-rules');
     const mount = container(prometheus).volumeMounts?.find((m) => m.name === rulesVolume?.name);
     expect(prometheusConfig.rule_files).toContain(`${mount?.mountPath}/*.yaml`);
-    expect(find(observability, 'ConfigMap', 'prometheus-rules').data).toEqual({});
+    expect(find(observability, 'ConfigMap', 'prometheus-rules').data).toEqual(built.ruleFiles);
     const configMount = container(prometheus).volumeMounts?.find((m) => m.name === 'config');
     expect(container(prometheus).args).toContain(`--config.file=${configMount?.mountPath}/prometheus.yml`);
     const withRules = synthesize({
@@ -119,7 +121,7 @@ describe('Grafana', () => {
   });
 
   test('dashboards from dashboards/ become files of the provisioned dashboards ConfigMap', () => {
-    expect(find(observability, 'ConfigMap', 'grafana-dashboards').data).toEqual({});
+    expect(find(observability, 'ConfigMap', 'grafana-dashboards').data).toEqual(built.dashboards);
     const withDashboards = synthesize({
       hazelcastConfig: 'hazelcast: {}\n',
       observabilityFiles: withFiles,
