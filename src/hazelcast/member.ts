@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { stopChild } from '../core/child-process';
 import { findFreePort, isPortFree } from '../net/free-port';
 import { ensureHazelcastJar, javaCommand, requireJava } from './jar';
 import type { LogLine } from './jar';
@@ -187,7 +188,7 @@ async function launch(
     child.once('error', () => resolve(null));
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const stop = (): Promise<void> => stopProcess(child, exited, options.stopTimeoutMs ?? 70_000);
+  const stop = (): Promise<void> => stopChild(child, exited, options.stopTimeoutMs ?? 70_000);
 
   const address = `${host}:${port}`;
   const polling = new AbortController();
@@ -255,30 +256,6 @@ export function httpStatus(host: string, port: number, urlPath: string, timeoutM
     request.once('timeout', () => request.destroy());
     request.once('error', () => resolve(0));
   });
-}
-
-async function stopProcess(
-  child: ChildProcess,
-  exited: Promise<number | null>,
-  timeoutMs: number,
-): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  if (await settlesWithin(exited, timeoutMs)) return;
-  child.kill('SIGKILL');
-  await settlesWithin(exited, 10_000);
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Last lines of the member log, minus Java stack frames and our command-line header, for error messages. */

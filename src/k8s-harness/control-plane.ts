@@ -5,6 +5,7 @@
  * reconciles them (a Deployment never gets pods). Binaries come from scripts/k8s-tools/ensure-k8s-tools.sh.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { stopChild } from '../core/child-process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -380,25 +381,8 @@ function dieWithParent(): string[] {
   return dieWithParentPrefix;
 }
 
-async function stopProcess(proc: Supervised, timeoutMs: number): Promise<void> {
-  const { child } = proc;
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  if (await settlesWithin(proc.exited, timeoutMs)) return;
-  child.kill('SIGKILL');
-  await settlesWithin(proc.exited, 10_000);
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function stopProcess(proc: Supervised, timeoutMs: number): Promise<void> {
+  return stopChild(proc.child, proc.exited, timeoutMs);
 }
 
 /** Picks two free ports and retries (3 attempts) when the process lost the race for one of them. */
