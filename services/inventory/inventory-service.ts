@@ -7,13 +7,15 @@ import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
 import { sagaSupport } from '../../src/sagas/saga-support';
 import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
+import { ProductVectors } from './product-vectors';
+import { similarProductsRoute } from './similar-route';
 
 export const inventoryService: ServiceDefinition = {
   name: 'inventory',
   title: 'Inventory service',
   defaultPort: 8082,
   wire: (context) => {
-    const { runtime, kv, naming, clock, ids } = context;
+    const { runtime, kv, naming, clock, ids, logger } = context;
     const products = runtime.repository('Product', productDecider);
     const idempotency = new IdempotencyGuard(
       kv.map<IdempotencyRecord>(naming.idempotency('inventory')),
@@ -26,6 +28,19 @@ export const inventoryService: ServiceDefinition = {
       handle: inventorySagaHandlers({ products, sagas: saga.store }),
       onParked: failSagaOf(saga.store),
     });
-    return { routes: productRoutes({ products, idempotency, ids }), start: saga.start, stop: saga.stop };
+    // Recommendations follow the SagaPolicy's vectorStore flag live (docs/guides/recommendations.md).
+    const vectors = new ProductVectors({ kv, naming, products, logger });
+    vectors.follow(saga.policy);
+    return {
+      routes: [
+        ...productRoutes({ products, idempotency, ids, onCreated: (product) => vectors.created(product) }),
+        similarProductsRoute({ products, vectors }),
+      ],
+      start: saga.start,
+      stop: async () => {
+        await saga.stop();
+        await vectors.close();
+      },
+    };
   },
 };

@@ -36,8 +36,10 @@ export function productRoutes(deps: {
   products: Products;
   idempotency: IdempotencyGuard;
   ids: IdSource;
+  /** Runs after a product is created (the embedding for recommendations); must not throw. */
+  onCreated?: (product: Product) => Promise<void>;
 }): Route[] {
-  const { products, idempotency, ids } = deps;
+  const { products, idempotency, ids, onCreated } = deps;
 
   const stockRoute = <B extends z.ZodType>(
     action: 'reserve' | 'release' | 'replenish',
@@ -91,7 +93,9 @@ export function productRoutes(deps: {
             { type: 'CreateProduct', ...rest, price: moneyString(price) },
             { correlationId: req.correlationId },
           );
-          return { status: 201, body: toProductResponse(found(result.state, productId)) };
+          const product = found(result.state, productId);
+          await onCreated?.(product);
+          return { status: 201, body: toProductResponse(product) };
         }),
     }),
     defineRoute({
