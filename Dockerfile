@@ -25,6 +25,8 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 # ---- runtime: production dependencies and the compiled code, non-root -----------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# V8 would size its young generation for the node, not the pod (docs/benchmarks.md, bench:saga).
+ENV NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # --omit=optional drops only backport, an optional dependency of cdk8s-plus-27 (used by `npm run synth`,

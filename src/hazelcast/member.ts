@@ -165,6 +165,8 @@ async function launch(
     `-Xms${heap}`,
     `-Xmx${heap}`,
     '-XX:+ExitOnOutOfMemoryError',
+    // G1's default 200 ms pause target set the saga latency tail on 2 cores (docs/benchmarks.md, bench:saga).
+    '-XX:MaxGCPauseMillis=20',
     ...MODULE_FLAGS,
     ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
     '-cp',

@@ -52,10 +52,15 @@ export class ServiceProcess {
     const { name, port, buildDir, env, logFile } = this.options;
     mkdirSync(dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(buildDir, 'services', name, 'main.js')], {
-      env: { ...process.env, ...env, HTTP_PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // V8 sizes the young generation for the host (128 MB on 24 GB); 8 MB semi-spaces keep a service small.
+    const child = spawn(
+      process.execPath,
+      ['--max-semi-space-size=8', join(buildDir, 'services', name, 'main.js')],
+      {
+        env: { ...process.env, ...env, HTTP_PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
