@@ -7,6 +7,7 @@
  *   C  over HTTP against the real inventory service process,
  * then prints a table and writes it (JSON + a markdown section) to .run/bench/. See docs/benchmarks.md.
  */
+import { Cleanup, messageOf } from './bench/cleanup';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -57,35 +58,6 @@ const ORDER_TAGS: Readonly<Record<Phase, string>> = {
   http: 'C0',
 };
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-
-/** Undo steps, run last-first on success, failure, Ctrl-C and the watchdog. */
-class Cleanup {
-  private readonly steps: Array<{ name: string; run: () => Promise<void> }> = [];
-  private running: Promise<void> | undefined;
-
-  push(name: string, run: () => Promise<void>): () => void {
-    const step = { name, run };
-    this.steps.push(step);
-    return () => {
-      const index = this.steps.indexOf(step);
-      if (index >= 0) this.steps.splice(index, 1);
-    };
-  }
-
-  runAll(): Promise<void> {
-    this.running ??= (async () => {
-      while (this.steps.length > 0) {
-        const step = this.steps.pop()!;
-        try {
-          await withTimeout(step.run(), 45_000, `${step.name} did not finish within 45 s`);
-        } catch (error) {
-          say(`  cleanup: ${step.name} failed: ${messageOf(error)}`);
-        }
-      }
-    })();
-    return this.running;
-  }
-}
 
 interface Environment {
   readonly options: BenchOptions;
@@ -548,21 +520,7 @@ function codeVersion(root: string): CodeVersion {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-const cleanup = new Cleanup();
+const cleanup = new Cleanup(say, 45_000);
 let aborted = false;
 
 main().then(

@@ -30,7 +30,7 @@ import { createSagaHttpClient } from './bench-saga/http-client';
 import { gcBetween, gcLogOffset, gcLogToolOptions } from './bench/member-gc';
 import { gcPausesBetween } from './bench-saga/gc-pauses';
 import { parsePrometheus, sumOf, type MetricSamples } from './bench/workload';
-import { Cleanup, messageOf, withTimeout } from './bench-saga/cleanup';
+import { Cleanup, messageOf, withTimeout } from './bench/cleanup';
 import { runOpenLoop, type ScheduledRequest } from './bench-saga/open-loop';
 import { parseOptions, UsageError, USAGE, type SagaBenchOptions } from './bench-saga/options';
 import { dataInventory, heapHistogram, startJfr, stopJfr, summarizeJfr } from './bench-saga/member-insight';

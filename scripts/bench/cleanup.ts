@@ -3,7 +3,11 @@ export class Cleanup {
   private readonly steps: Array<{ name: string; run: () => Promise<void> }> = [];
   private running: Promise<void> | undefined;
 
-  constructor(private readonly say: (line: string) => void) {}
+  constructor(
+    private readonly say: (line: string) => void,
+    /** How long one undo step may take before the next one runs. */
+    private readonly stepTimeoutMs = 90_000,
+  ) {}
 
   /** Returns a function that forgets the step (once it was undone by hand). */
   push(name: string, run: () => Promise<void>): () => void {
@@ -20,7 +24,12 @@ export class Cleanup {
       while (this.steps.length > 0) {
         const step = this.steps.pop()!;
         try {
-          await withTimeout(step.run(), 90_000, `${step.name} did not finish within 90 s`);
+          const seconds = Math.round(this.stepTimeoutMs / 1000);
+          await withTimeout(
+            step.run(),
+            this.stepTimeoutMs,
+            `${step.name} did not finish within ${seconds} s`,
+          );
         } catch (error) {
           this.say(`  cleanup: ${step.name} failed: ${messageOf(error)}`);
         }
