@@ -26,7 +26,7 @@ import { cpuSnapshot, cpuUsageBetween, type CpuSnapshot } from './bench/cpu';
 import { topOf } from './bench/cpuprofile-top';
 import { LatencyHistogram } from './bench/histogram';
 import type { HttpLoadClient, HttpResponse } from './bench/http-scenario';
-import { createSagaHttpClient } from './bench-saga/http-client';
+import { createKeepAliveClient } from './bench/keep-alive-client';
 import { gcBetween, gcLogOffset, gcLogToolOptions } from './bench/member-gc';
 import { gcPausesBetween } from './bench-saga/gc-pauses';
 import { parsePrometheus, sumOf, type MetricSamples } from './bench/workload';
@@ -734,11 +734,11 @@ async function startSystem(options: SagaBenchOptions, outDir: string, runId: str
 
   const sockets = options.maxInFlight + 8;
   const http = {
-    account: createSagaHttpClient(services.account.baseUrl, 32),
-    inventory: createSagaHttpClient(services.inventory.baseUrl, 32),
-    order: createSagaHttpClient(services.order.baseUrl, sockets),
-    payment: createSagaHttpClient(services.payment.baseUrl, 8),
-    poll: createSagaHttpClient(services.order.baseUrl, 64),
+    account: createKeepAliveClient(services.account.baseUrl, 32),
+    inventory: createKeepAliveClient(services.inventory.baseUrl, 32),
+    order: createKeepAliveClient(services.order.baseUrl, sockets),
+    payment: createKeepAliveClient(services.payment.baseUrl, 8),
+    poll: createKeepAliveClient(services.order.baseUrl, 64),
   };
   cleanup.push('HTTP clients', async () => {
     for (const each of Object.values(http)) each.close();

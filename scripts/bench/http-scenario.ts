@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { createKeepAliveClient } from './keep-alive-client';
 import type { Operation } from './closed-loop';
 import type { HttpClientKind } from './options';
 import { forEachLimited, parsePrometheus, productFor, type MetricSamples } from './workload';
@@ -22,41 +22,7 @@ export interface HttpLoadClient {
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export function createHttpClient(kind: HttpClientKind, baseUrl: string, sockets: number): HttpLoadClient {
-  return kind === 'fetch' ? fetchClient(baseUrl) : nodeHttpClient(baseUrl, sockets);
-}
-
-function nodeHttpClient(baseUrl: string, sockets: number): HttpLoadClient {
-  const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
-  const send = (method: 'GET' | 'POST', path: string, body?: string): Promise<HttpResponse> =>
-    new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = {};
-      if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = Buffer.byteLength(body);
-      }
-      const request = http.request(
-        { host: url.hostname, port: url.port, method, path, headers, agent },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.once('error', reject);
-          response.once('end', () =>
-            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-        },
-      );
-      request.setTimeout(REQUEST_TIMEOUT_MS, () =>
-        request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)),
-      );
-      request.once('error', reject);
-      request.end(body);
-    });
-  return {
-    post: (path, body) => send('POST', path, body),
-    get: (path) => send('GET', path),
-    close: () => agent.destroy(),
-  };
+  return kind === 'fetch' ? fetchClient(baseUrl) : createKeepAliveClient(baseUrl, sockets);
 }
 
 function fetchClient(baseUrl: string): HttpLoadClient {

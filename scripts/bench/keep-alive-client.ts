@@ -1,9 +1,9 @@
 import http from 'node:http';
-import type { HttpLoadClient, HttpResponse } from '../bench/http-scenario';
+import type { HttpLoadClient, HttpResponse } from './http-scenario';
 
 /**
- * node:http with a keep-alive agent, like bench:core's client, but safe for an open loop whose in-flight
- * count swings: idle sockets are closed by the client after 4 s, before the server's 5 s keep-alive timeout
+ * node:http with a keep-alive agent, the load generator of both benchmarks, safe for an open loop whose
+ * in-flight count swings: idle sockets are closed by the client after 4 s, before the server's 5 s keep-alive timeout
  * (Node's default), so a request never goes out on a socket the server is closing at that very moment
  * (which fails it with ECONNRESET: a load-generator artefact, not a service error). LIFO reuse keeps the
  * number of warm sockets close to what the load needs.
@@ -11,7 +11,7 @@ import type { HttpLoadClient, HttpResponse } from '../bench/http-scenario';
 const IDLE_SOCKET_MS = 4_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export function createSagaHttpClient(baseUrl: string, sockets: number): HttpLoadClient {
+export function createKeepAliveClient(baseUrl: string, sockets: number): HttpLoadClient {
   const url = new URL(baseUrl);
   const agent = new http.Agent({
     keepAlive: true,
