@@ -3,6 +3,10 @@ import type { LatencyHistogram } from '../bench/histogram';
 import type { MemberGc } from '../bench/member-gc';
 import type { HeapHistogram, JfrSummary, StructureData } from './member-insight';
 import type { SagaBenchOptions } from './options';
+import type { Bar, MachineInfo } from '../bench/report';
+
+// The machine and bar records are bench:core's; bench:saga reports them the same way.
+export type { Bar, MachineInfo };
 
 /** The result of one `npm run bench:saga` run, also written as JSON so runs can be compared later. */
 export interface Quantiles {
@@ -142,24 +146,6 @@ export interface RunResult {
   /** find-max: did this step keep up? */
   readonly keptUp: boolean;
   readonly keptUpWhy: string;
-}
-
-export interface MachineInfo {
-  readonly cores: number;
-  readonly cpuModel: string;
-  readonly node: string;
-  readonly java: string;
-  readonly hazelcast: string;
-  readonly os: string;
-  readonly memoryGb: number;
-  readonly loadAverageAtStart: readonly number[];
-}
-
-export interface Bar {
-  readonly name: string;
-  readonly target: string;
-  readonly actual: string;
-  readonly met: boolean;
 }
 
 export interface SagaBenchResult {
