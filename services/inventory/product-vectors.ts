@@ -35,7 +35,7 @@ export class ProductVectors {
         let added = 0;
         for (const product of all) {
           if (!product || this.hazelcast.has(product.productId)) continue;
-          await this.hazelcast.store(product.productId, this.embed(product));
+          await this.hazelcast.store(product.productId, await this.embed(product));
           added++;
         }
         if (added > 0) this.logger.info({ added }, 'backfilled product embeddings');
@@ -50,14 +50,15 @@ export class ProductVectors {
     policy.onChange((next) => void this.store.setEnabled(next.vectorStoreEnabled));
   }
 
-  embed(product: Product): Float32Array {
-    return this.embedder.embed(productText(product));
+  async embed(product: Product): Promise<Float32Array> {
+    const [vector] = await this.embedder.embed([productText(product)]);
+    return vector!;
   }
 
   /** Embeds a new product while the flag is on; a failure is logged, never fails the create. */
   async created(product: Product): Promise<void> {
     try {
-      await this.store.store(product.productId, this.embed(product));
+      await this.store.store(product.productId, await this.embed(product));
     } catch (error) {
       this.logger.warn({ err: error, productId: product.productId }, 'embedding a product failed');
     }

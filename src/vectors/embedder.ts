@@ -1,9 +1,15 @@
-/** Turns text into a fixed-size, L2-normalised vector. */
+/** Turns texts into fixed-size, L2-normalised vectors. */
 export interface Embedder {
-  /** Short name, part of the `implementation` string the API reports. */
+  /**
+   * Short name, part of the `implementation` string the API reports; embeddings of different embedders are
+   * not comparable, so stored vectors are kept apart by it.
+   */
   readonly name: string;
   readonly dimensions: number;
-  embed(text: string): Float32Array;
+  /** One unit vector per text, in order (batches let a model amortise its per-call cost). */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Frees what the embedder holds (a model session); the embedder is unusable afterwards. */
+  close(): Promise<void>;
 }
 
 /** FNV-1a over a string: stable across processes, so every replica embeds a text identically. */
@@ -19,7 +25,7 @@ function hash32(text: string, seed: number): number {
 /**
  * Feature hashing of lower-cased word unigrams and bigrams (a signed hash picks the sign, which keeps
  * collisions unbiased). Deterministic and dependency-free; lexical, not semantic: "sofa" and "couch" are
- * unrelated to it. Real semantic embeddings are a later step (see docs/adr/0007-vector-store.md).
+ * unrelated to it. The fallback when the MiniLM model is not installed (docs/adr/0007-vector-store.md).
  */
 export class HashingEmbedder implements Embedder {
   readonly name: string;
@@ -28,7 +34,14 @@ export class HashingEmbedder implements Embedder {
     this.name = `hashing-${dimensions}`;
   }
 
-  embed(text: string): Float32Array {
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((text) => this.embedText(text));
+  }
+
+  async close(): Promise<void> {}
+
+  /** The synchronous form: hashing needs no I/O. */
+  embedText(text: string): Float32Array {
     const vector = new Float32Array(this.dimensions);
     const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
     const add = (feature: string, weight: number): void => {

@@ -39,8 +39,9 @@ describe('InMemoryVectorIndex', () => {
   test('10k products at 384 dims: a top-5 query stays well under 50 ms', () => {
     const embedder = new HashingEmbedder(384);
     const index = new InMemoryVectorIndex(384);
-    for (let n = 0; n < 10_000; n++) index.upsert(`p${n}`, embedder.embed(`product ${n} category ${n % 97}`));
-    const query = embedder.embed('product 42 category 42');
+    for (let n = 0; n < 10_000; n++)
+      index.upsert(`p${n}`, embedder.embedText(`product ${n} category ${n % 97}`));
+    const query = embedder.embedText('product 42 category 42');
     index.search(query, 5); // warm-up
     const started = performance.now();
     const result = index.search(query, 5);

@@ -16,14 +16,14 @@ describe('vector stores', () => {
     const one = new HazelcastVectorStore(kv.map<StoredEmbedding>('e.view'), embedder, silentLogger());
     const two = new HazelcastVectorStore(kv.map<StoredEmbedding>('e.view'), embedder, silentLogger());
     expect(one.implementation).toBe('hazelcast-imap-exact-cosine+hashing-384');
-    await one.store('shoe', embedder.embed('trail running shoe'));
-    await one.store('shoe2', embedder.embed('road running shoe'));
-    await one.store('kettle', embedder.embed('electric kettle'));
+    await one.store('shoe', embedder.embedText('trail running shoe'));
+    await one.store('shoe2', embedder.embedText('road running shoe'));
+    await one.store('kettle', embedder.embedText('electric kettle'));
     // Unknown to two's index yet: read through from the map.
     expect((await two.similarTo('shoe', 5)).map((match) => match.id)).toEqual(['shoe2', 'kettle']);
     await two.load();
     expect(two.indexed).toBe(3);
-    expect((await two.similarToVector(embedder.embed('running shoe'), 1))[0]!.id).toMatch(/^shoe/);
+    expect((await two.similarToVector(embedder.embedText('running shoe'), 1))[0]!.id).toMatch(/^shoe/);
     expect(await two.similarTo('missing', 5)).toEqual([]);
   });
 
@@ -36,17 +36,17 @@ describe('vector stores', () => {
       10,
     );
     const backfill = jest.fn(async () => {
-      await hazelcast.store('old', embedder.embed('old product'));
+      await hazelcast.store('old', embedder.embedText('old product'));
     });
     const vectors = new SwitchableVectorStore(new NoopVectorStore(), hazelcast, backfill, silentLogger());
     expect(vectors.current.available).toBe(false);
-    await vectors.store('ignored', embedder.embed('x'));
+    await vectors.store('ignored', embedder.embedText('x'));
     expect(await kv.map('e.view').size()).toBe(0);
 
     await vectors.setEnabled(true);
     expect(vectors.current.available).toBe(true);
     expect(backfill).toHaveBeenCalledTimes(1);
-    await vectors.store('new', embedder.embed('new product'));
+    await vectors.store('new', embedder.embedText('new product'));
     expect((await vectors.current.similarTo('new', 5)).map((match) => match.id)).toEqual(['old']);
 
     await vectors.setEnabled(false);
