@@ -4,12 +4,26 @@ export interface ScoredId {
   readonly score: number;
 }
 
+/** An in-memory nearest-neighbour index over unit vectors, keyed by id. */
+export interface VectorIndex {
+  readonly dimensions: number;
+  /** Distinct ids indexed. */
+  readonly size: number;
+  has(id: string): boolean;
+  /** A copy of the vector indexed for `id`. */
+  vectorOf(id: string): Float32Array | undefined;
+  /** Adds `id`, or replaces its vector. Throws on a vector of the wrong size. */
+  upsert(id: string, vector: ArrayLike<number>): void;
+  /** The `limit` best matches by cosine, best first, leaving out `exclude`. */
+  search(query: ArrayLike<number>, limit: number, exclude?: string): ScoredId[];
+}
+
 /**
  * Exact cosine search over unit vectors kept in one growing Float32Array matrix (row i is id i). Brute
  * force is O(n·d) per query: at d=384 it stays a few milliseconds up to about 10k vectors (measured in
  * tests/unit/vectors/vector-index.test.ts); past that an ANN index is the next step.
  */
-export class InMemoryVectorIndex {
+export class ExactVectorIndex implements VectorIndex {
   private matrix: Float32Array;
   private readonly rows = new Map<string, number>();
   private readonly ids: string[] = [];

@@ -2,7 +2,7 @@ import { sleep } from '../core/sleep';
 import type { Logger } from '../logging/logger';
 import type { KeyValueMap } from '../storage/key-value';
 import type { Embedder } from './embedder';
-import { InMemoryVectorIndex, type ScoredId } from './vector-index';
+import { ExactVectorIndex, type ScoredId } from './vector-index';
 
 /** Stores embeddings by id and finds the nearest ones. */
 export interface VectorStoreService {
@@ -57,7 +57,7 @@ export class HazelcastVectorStore implements VectorStoreService {
   readonly message =
     'Community vector store: embeddings in a Hazelcast IMap, exact cosine search in each replica ' +
     '(Hazelcast VectorCollection needs Enterprise and has no Node client API).';
-  private readonly index: InMemoryVectorIndex;
+  private readonly index: ExactVectorIndex;
   private stopper: AbortController | undefined;
   private loop: Promise<void> | undefined;
 
@@ -67,7 +67,7 @@ export class HazelcastVectorStore implements VectorStoreService {
     private readonly logger: Logger,
     private readonly pollMs = 1_000,
   ) {
-    this.index = new InMemoryVectorIndex(embedder.dimensions);
+    this.index = new ExactVectorIndex(embedder.dimensions);
     this.implementation = `hazelcast-imap-exact-cosine+${embedder.name}`;
   }
 

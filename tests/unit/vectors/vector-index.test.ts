@@ -1,14 +1,14 @@
 import { HashingEmbedder } from '../../../src/vectors/embedder';
-import { InMemoryVectorIndex } from '../../../src/vectors/vector-index';
+import { ExactVectorIndex } from '../../../src/vectors/vector-index';
 
 const unit = (...values: number[]): Float32Array => {
   const norm = Math.hypot(...values);
   return Float32Array.from(values, (value) => value / norm);
 };
 
-describe('InMemoryVectorIndex', () => {
+describe('ExactVectorIndex', () => {
   test('returns the top k by cosine, best first, honouring the limit and the exclusion', () => {
-    const index = new InMemoryVectorIndex(3, 1); // capacity 1: forces growth
+    const index = new ExactVectorIndex(3, 1); // capacity 1: forces growth
     index.upsert('x', unit(1, 0, 0));
     index.upsert('xy', unit(1, 1, 0));
     index.upsert('y', unit(0, 1, 0));
@@ -27,7 +27,7 @@ describe('InMemoryVectorIndex', () => {
   });
 
   test('upsert replaces a vector in place; a wrong size is refused', () => {
-    const index = new InMemoryVectorIndex(2);
+    const index = new ExactVectorIndex(2);
     index.upsert('a', unit(1, 0));
     index.upsert('a', unit(0, 1));
     expect(index.size).toBe(1);
@@ -38,7 +38,7 @@ describe('InMemoryVectorIndex', () => {
 
   test('10k products at 384 dims: a top-5 query stays well under 50 ms', () => {
     const embedder = new HashingEmbedder(384);
-    const index = new InMemoryVectorIndex(384);
+    const index = new ExactVectorIndex(384);
     for (let n = 0; n < 10_000; n++)
       index.upsert(`p${n}`, embedder.embedText(`product ${n} category ${n % 97}`));
     const query = embedder.embedText('product 42 category 42');
