@@ -1,6 +1,6 @@
 import type { Client as HazelcastClient, IMap, Predicate } from 'hazelcast-client';
 import { Aggregators, HazelcastJsonValue, Predicates } from 'hazelcast-client';
-import type { Condition, KeyValueMap, KeyValueStore, Stored, WriteOptions } from './key-value';
+import type { Condition, KeyValueMap, KeyValueStore, MapChange, Stored, WriteOptions } from './key-value';
 import { serialize } from './key-value';
 
 /**
@@ -85,6 +85,28 @@ export class HazelcastKeyValueMap<V> implements KeyValueMap<V> {
     return this.map.size();
   }
 
+  async watch(onChange: (change: MapChange) => void): Promise<() => Promise<void>> {
+    const entry = (event: { key: string }): void => onChange({ kind: 'entry', key: event.key });
+    const all = (): void => onChange({ kind: 'all' });
+    const id = await this.map.addEntryListener(
+      {
+        added: entry,
+        updated: entry,
+        removed: entry,
+        evicted: entry,
+        expired: entry,
+        merged: entry,
+        mapCleared: all,
+        mapEvicted: all,
+      },
+      undefined,
+      false,
+    );
+    return async () => {
+      await this.map.removeEntryListener(id);
+    };
+  }
+
   async clear(): Promise<void> {
     await this.map.clear();
   }
@@ -166,4 +188,5 @@ class LazyMap<V> implements KeyValueMap<V> {
   keys = async () => (await this.target()).keys();
   size = async () => (await this.target()).size();
   clear = async () => (await this.target()).clear();
+  watch = async (onChange: (change: MapChange) => void) => (await this.target()).watch(onChange);
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
-import type { Condition, KeyValueMap, KeyValueStore, Stored, WriteOptions } from './key-value';
+import type { Condition, KeyValueMap, KeyValueStore, MapChange, Stored, WriteOptions } from './key-value';
 import { matches, serialize } from './key-value';
 
 interface Slot {
@@ -11,6 +11,7 @@ interface Slot {
 /** Same contract as the Hazelcast maps, kept in process: values round-trip through JSON like the real thing. */
 export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
   private readonly slots = new Map<string, Slot>();
+  private readonly watchers = new Set<(change: MapChange) => void>();
 
   constructor(
     readonly name: string,
@@ -41,6 +42,7 @@ export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
     const slot = this.live(key);
     if (!slot || slot.token !== expected.token) return false;
     this.slots.set(key, { token: serialize(next), expiresAt: slot.expiresAt });
+    this.notify({ kind: 'entry', key });
     return true;
   }
 
@@ -49,13 +51,14 @@ export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
   }
 
   async delete(key: string): Promise<void> {
-    this.slots.delete(key);
+    if (this.slots.delete(key)) this.notify({ kind: 'entry', key });
   }
 
   async deleteIfSame(key: string, expected: Stored<V>): Promise<boolean> {
     const slot = this.live(key);
     if (!slot || slot.token !== expected.token) return false;
     this.slots.delete(key);
+    this.notify({ kind: 'entry', key });
     return true;
   }
 
@@ -82,17 +85,34 @@ export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
 
   async clear(): Promise<void> {
     this.slots.clear();
+    this.notify({ kind: 'all' });
+  }
+
+  async watch(onChange: (change: MapChange) => void): Promise<() => Promise<void>> {
+    // A fresh function per call, so one callback watching twice needs two stops, as with Hazelcast.
+    const watcher = (change: MapChange): void => onChange(change);
+    this.watchers.add(watcher);
+    return async () => {
+      this.watchers.delete(watcher);
+    };
   }
 
   private write(key: string, value: V, options?: WriteOptions): void {
     const expiresAt = options?.ttlMs ? this.clock.now() + options.ttlMs : undefined;
     this.slots.set(key, { token: serialize(value), expiresAt });
+    this.notify({ kind: 'entry', key });
+  }
+
+  /** Delivered after the write returns, as a member's event would be. */
+  private notify(change: MapChange): void {
+    for (const watcher of this.watchers) queueMicrotask(() => watcher(change));
   }
 
   private live(key: string): Slot | undefined {
     const slot = this.slots.get(key);
     if (slot?.expiresAt !== undefined && slot.expiresAt <= this.clock.now()) {
       this.slots.delete(key);
+      this.notify({ kind: 'entry', key });
       return undefined;
     }
     return slot;

@@ -24,6 +24,9 @@ export interface WriteOptions {
   readonly ttlMs?: number;
 }
 
+/** What a watcher is told: one entry changed (written, removed, expired), or all of them (cleared). */
+export type MapChange = { readonly kind: 'entry'; readonly key: string } | { readonly kind: 'all' };
+
 export interface KeyValueMap<V> {
   readonly name: string;
   get(key: string): Promise<Stored<V> | undefined>;
@@ -41,6 +44,12 @@ export interface KeyValueMap<V> {
   keys(): Promise<string[]>;
   size(): Promise<number>;
   clear(): Promise<void>;
+  /**
+   * Reports every change from now on, by key only (read the value if needed). Delivery is at most once —
+   * a Hazelcast listener misses what happens while the client is disconnected — so a watcher that must
+   * not miss anything also reconciles now and then. Resolves to a function that stops watching.
+   */
+  watch(onChange: (change: MapChange) => void): Promise<() => Promise<void>>;
 }
 
 export interface KeyValueStore {

@@ -226,5 +226,28 @@ export function describeCoreContract(backendName: string, backend: () => Backend
       expect(completed).toEqual([1, 2, 3]);
       runtimes.splice(runtimes.indexOf(doomed), 1); // frozen: closing it would wait forever
     });
+
+    test('a map watcher hears every write, removal and clear until it stops', async () => {
+      const map = backend().kv.map<{ n: number }>(`${backend().prefix()}watched`);
+      const heard: string[] = [];
+      const stop = await map.watch((change) => heard.push(change.kind === 'all' ? '*' : change.key));
+      await map.set('a', { n: 1 });
+      await map.set('a', { n: 2 });
+      expect(await map.putIfAbsent('b', { n: 1 })).toBeUndefined();
+      expect(await map.replace('b', (await map.get('b'))!, { n: 2 })).toBe(true);
+      await map.delete('a');
+      await map.clear();
+      await until(() => heard.length >= 6);
+      // A member orders events per partition only, so compare as a multiset.
+      expect([...heard].sort()).toEqual(['*', 'a', 'a', 'a', 'b', 'b']);
+
+      await stop();
+      await map.set('c', { n: 1 });
+      const marker = await map.watch((change) => heard.push(`marker:${change.kind}`));
+      await map.set('d', { n: 1 });
+      await until(() => heard.includes('marker:entry'));
+      expect(heard).not.toContain('c'); // stopped watchers hear nothing more
+      await marker();
+    });
   });
 }
