@@ -9,7 +9,7 @@ export const HAZELCAST_ARTIFACT = `com.hazelcast:hazelcast:${HAZELCAST_VERSION}`
 export const MIN_JAVA_MAJOR = 17;
 
 export type LogLine = (line: string) => void;
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Outside the repository on purpose, so fresh CI clones and every worktree share one download:
@@ -139,14 +139,15 @@ function isUsableJar(file: string): boolean {
   }
 }
 
-interface RunResult {
+export interface RunResult {
   code: number | null;
   output: string;
   notFound: boolean;
   timedOut: boolean;
 }
 
-function run(
+/** Runs a command, collecting its (bounded) output; never rejects: a missing command is `notFound`. */
+export function run(
   command: string,
   args: readonly string[],
   options: { cwd?: string; env: Env; timeoutMs: number },
