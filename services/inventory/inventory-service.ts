@@ -7,6 +7,7 @@ import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
 import { sagaSupport } from '../../src/sagas/saga-support';
 import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
+import { createEmbedder } from '../../src/vectors/embedding-model';
 import { ProductVectors } from './product-vectors';
 import { similarProductsRoute } from './similar-route';
 
@@ -14,7 +15,7 @@ export const inventoryService: ServiceDefinition = {
   name: 'inventory',
   title: 'Inventory service',
   defaultPort: 8082,
-  wire: (context) => {
+  wire: async (context) => {
     const { runtime, kv, naming, clock, ids, logger } = context;
     const products = runtime.repository('Product', productDecider);
     const idempotency = new IdempotencyGuard(
@@ -29,7 +30,9 @@ export const inventoryService: ServiceDefinition = {
       onParked: failSagaOf(saga.store),
     });
     // Recommendations follow the SagaPolicy's vectorStore flag live (docs/guides/recommendations.md).
-    const vectors = new ProductVectors({ kv, naming, products, logger });
+    // MiniLM when `npm run setup` installed it, else the hashing fallback; `implementation` says which.
+    const embedder = await createEmbedder({ log: (line) => logger.warn(line) });
+    const vectors = new ProductVectors({ kv, naming, products, embedder, logger });
     vectors.follow(saga.policy);
     return {
       routes: [

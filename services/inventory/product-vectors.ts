@@ -1,46 +1,50 @@
+import type { Naming } from '../../src/core/naming';
 import type { Logger } from '../../src/logging/logger';
 import type { PolicyWatcher } from '../../src/sagas/policy-watcher';
 import type { KeyValueStore } from '../../src/storage/key-value';
-import type { Naming } from '../../src/core/naming';
-import { HashingEmbedder, productText, type Embedder } from '../../src/vectors/embedder';
-import {
-  HazelcastVectorStore,
-  NoopVectorStore,
-  SwitchableVectorStore,
-  type StoredEmbedding,
-} from '../../src/vectors/vector-store';
+import { productText, type Embedder } from '../../src/vectors/embedder';
+import { HazelcastVectorStore } from '../../src/vectors/hazelcast-vector-store';
+import { NoopVectorStore } from '../../src/vectors/noop-vector-store';
+import { SwitchableVectorStore } from '../../src/vectors/switchable-vector-store';
+import { HnswVectorIndex } from '../../src/vectors/hnsw-index';
+import type { StoredEmbedding } from '../../src/vectors/vector-store';
 import type { Product } from './product-decider';
 import type { Products } from './product-routes';
+
+/** Products embedded per backfill call to the model (batches amortise its per-call cost). */
+const BACKFILL_BATCH = 32;
 
 /** Product embeddings for recommendations, on or off with the SagaPolicy's vectorStore flag. */
 export class ProductVectors {
   readonly store: SwitchableVectorStore;
-  private readonly embedder: Embedder = new HashingEmbedder(384);
   private readonly hazelcast: HazelcastVectorStore;
+  private readonly embedder: Embedder;
   private readonly logger: Logger;
 
-  constructor(deps: { kv: KeyValueStore; naming: Naming; products: Products; logger: Logger }) {
-    this.logger = deps.logger;
-    this.hazelcast = new HazelcastVectorStore(
-      deps.kv.map<StoredEmbedding>(deps.naming.view('product-embeddings')),
-      this.embedder,
-      deps.logger,
-    );
+  constructor(deps: {
+    kv: KeyValueStore;
+    naming: Naming;
+    products: Products;
+    embedder: Embedder;
+    logger: Logger;
+  }) {
+    const { embedder, logger } = deps;
+    this.embedder = embedder;
+    this.logger = logger;
+    this.hazelcast = new HazelcastVectorStore({
+      // One map per embedder: switching models re-embeds into a new map, never mixes vector spaces.
+      map: deps.kv.map<StoredEmbedding>(deps.naming.view(`product-embeddings.${embedder.name}`)),
+      embedder,
+      createIndex: () => new HnswVectorIndex({ dimensions: embedder.dimensions }),
+      indexName: 'hnsw',
+      logger,
+    });
+    logger.info({ embedder: embedder.name }, 'product embeddings by ' + embedder.name);
     this.store = new SwitchableVectorStore(
       new NoopVectorStore(),
       this.hazelcast,
-      async () => {
-        // Everything created while the flag was off (or before this replica started).
-        const all = await deps.products.list(Number.MAX_SAFE_INTEGER, () => 0);
-        let added = 0;
-        for (const product of all) {
-          if (!product || this.hazelcast.has(product.productId)) continue;
-          await this.hazelcast.store(product.productId, await this.embed(product));
-          added++;
-        }
-        if (added > 0) this.logger.info({ added }, 'backfilled product embeddings');
-      },
-      deps.logger,
+      () => this.backfill(deps.products),
+      logger,
     );
   }
 
@@ -50,21 +54,45 @@ export class ProductVectors {
     policy.onChange((next) => void this.store.setEnabled(next.vectorStoreEnabled));
   }
 
-  async embed(product: Product): Promise<Float32Array> {
-    const [vector] = await this.embedder.embed([productText(product)]);
-    return vector!;
-  }
-
   /** Embeds a new product while the flag is on; a failure is logged, never fails the create. */
   async created(product: Product): Promise<void> {
+    if (!this.store.enabled) return;
     try {
-      await this.store.store(product.productId, await this.embed(product));
+      const [vector] = await this.embedder.embed([productText(product)]);
+      await this.store.store(product.productId, vector!);
     } catch (error) {
       this.logger.warn({ err: error, productId: product.productId }, 'embedding a product failed');
     }
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.embedder.close();
+  }
+
+  /** Everything created while the flag was off (or before this replica started), in model batches. */
+  private async backfill(products: Products): Promise<void> {
+    const all = await products.list(Number.MAX_SAFE_INTEGER, () => 0);
+    const missing = all.filter(
+      (product): product is Product => !!product && !this.hazelcast.has(product.productId),
+    );
+    if (missing.length === 0) return;
+    const started = performance.now();
+    for (let start = 0; start < missing.length; start += BACKFILL_BATCH) {
+      if (!this.store.enabled) return; // turned off meanwhile
+      const batch = missing.slice(start, start + BACKFILL_BATCH);
+      const vectors = await this.embedder.embed(batch.map(productText));
+      for (const [index, product] of batch.entries())
+        await this.hazelcast.store(product.productId, vectors[index]!);
+      if (missing.length > 1_000 && (start / BACKFILL_BATCH) % 50 === 0)
+        this.logger.info(
+          { done: start + batch.length, of: missing.length },
+          'backfilling product embeddings',
+        );
+    }
+    this.logger.info(
+      { added: missing.length, ms: Math.round(performance.now() - started), embedder: this.embedder.name },
+      'backfilled product embeddings',
+    );
   }
 }

@@ -41,6 +41,7 @@ describe('similar products (vector store)', () => {
   const setFlag = (enabled: boolean) =>
     withPolicy(hazelcast.client, system, { vectorStore: { enabled } }, ['inventory']);
 
+  const EMBEDDINGS = () => `${system.prefix}product-embeddings.all-minilm-l6-v2.view`;
   let shoeA: string;
   let shoeB: string;
   let shoeC: string;
@@ -96,7 +97,8 @@ describe('similar products (vector store)', () => {
       20_000,
       'the vector store to serve the backfilled products',
     );
-    expect(body.implementation).toBe('hazelcast-imap-exact-cosine+hashing-384');
+    // setup installs the MiniLM model, so the semantic embedder must be the one in use.
+    expect(body.implementation).toBe('hazelcast-imap-hnsw+all-minilm-l6-v2');
     const ids = body.similarProducts.map((match) => match.product.productId);
     expect(ids).not.toContain(shoeA);
     // Same-category products first, best first.
@@ -105,7 +107,7 @@ describe('similar products (vector store)', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect(scores[1]!).toBeGreaterThan(scores[2]! + 0.1);
     expect((await similar(first(), shoeA, '?limit=1')).body.similarProducts).toHaveLength(1);
-    const embeddings = await hazelcast.client.getMap(`${system.prefix}product-embeddings.view`);
+    const embeddings = await hazelcast.client.getMap(EMBEDDINGS());
     expect(await embeddings.size()).toBe(5);
   });
 
@@ -131,6 +133,30 @@ describe('similar products (vector store)', () => {
     );
   });
 
+  test('answers are semantic: related products with no words in common rank first', async () => {
+    const settee = await create(
+      first(),
+      'Three-seat settee',
+      'Deep cushions and a hardwood frame',
+      'Living room',
+    );
+    const loveseat = await create(first(), 'Velvet loveseat', 'Compact two-seater', 'Furniture');
+    const laptop = await create(first(), 'Gaming laptop', 'Fast graphics and a big screen', 'Computers');
+    const body = await eventually(
+      async () => {
+        const response = await similar(first(), settee, '?limit=3');
+        return response.body.similarProducts.length === 3 && response.body;
+      },
+      10_000,
+      'the new products to be indexed',
+    );
+    // No word in common with the settee, yet first: the hashing embedder could not find it at all.
+    expect(body.similarProducts[0]!.product.productId).toBe(loveseat);
+    const scoreOf = (id: string) =>
+      body.similarProducts.find((match) => match.product.productId === id)?.score ?? -1;
+    expect(scoreOf(loveseat)).toBeGreaterThan(scoreOf(laptop));
+  });
+
   test('flag off again: stops serving, keeps the vectors; a restart with the flag on serves them', async () => {
     await setFlag(false);
     await eventually(
@@ -138,8 +164,8 @@ describe('similar products (vector store)', () => {
       10_000,
       'the vector store to turn off',
     );
-    const embeddings = await hazelcast.client.getMap(`${system.prefix}product-embeddings.view`);
-    expect(await embeddings.size()).toBe(6);
+    const embeddings = await hazelcast.client.getMap(EMBEDDINGS());
+    expect(await embeddings.size()).toBe(9);
 
     await setFlag(true);
     await second?.stop();
