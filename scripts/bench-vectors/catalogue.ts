@@ -4,6 +4,7 @@
  *   - several suppliers name a category differently ("Footwear", "Shoes", "Sneakers & Boots"), so the
  *     category field alone does not give the label away to a word matcher;
  *   - a category's products use different nouns for related things (sofa, couch, settee, loveseat);
+ *   - brands sell in many categories, and names carry model codes ("Nordvik KX-220");
  *   - descriptions share marketing phrases across categories ("Ships in two days", colours, materials),
  *     which put the same words into unrelated products.
  * A good embedder has to see that a couch and a settee are the same kind of thing; a word-hashing one
@@ -272,6 +273,30 @@ const CATEGORIES: readonly CategorySpec[] = [
   },
 ];
 
+/** Invented brands, each selling across categories like real ones do. */
+const BRANDS = [
+  'Nordvik',
+  'Altura',
+  'Kestrel',
+  'Brightway',
+  'Oakridge',
+  'Veloce',
+  'Lumen & Co',
+  'Hartwell',
+  'Tundra',
+  'Pinecrest',
+  'Solace',
+  'Ironbark',
+  'Mistral',
+  'Cobalt',
+  'Fenwick',
+  'Halcyon',
+  'Redfern',
+  'Quill',
+  'Summit',
+  'Arden',
+];
+
 /** Cross-category filler: real catalogues repeat these everywhere, which misleads word matching. */
 const COLOURS = ['black', 'white', 'grey', 'navy', 'red', 'green', 'oak', 'silver'];
 const QUALITIES = [
@@ -283,6 +308,26 @@ const QUALITIES = [
   'modern',
   'essential',
   'deluxe',
+];
+/** Attributes and uses that fit products of any category. */
+const SHARED_TRAITS = [
+  'easy to clean',
+  'water resistant',
+  'compact design',
+  'rechargeable battery',
+  'recycled materials',
+  'soft-touch finish',
+  'tool-free assembly',
+  'stainless steel details',
+  'lightweight build',
+  'two-year warranty',
+];
+const SHARED_USES = [
+  'as a gift',
+  'for everyday use',
+  'for small spaces',
+  'for the whole family',
+  'for travel',
 ];
 const MARKETING = [
   'Great value for everyday use.',
@@ -314,8 +359,12 @@ export function generateCatalogue(size: number, seed = 42): CatalogueProduct[] {
   for (let index = 0; index < size; index++) {
     const spec = CATEGORIES[index % CATEGORIES.length]!;
     const noun = pick(spec.nouns);
-    const name = `${pick(QUALITIES)} ${pick(COLOURS)} ${noun}`.replace(/^./, (first) => first.toUpperCase());
-    const description = `${pick(spec.traits)}, ${pick(spec.uses)}. ${pick(MARKETING)} ${pick(MARKETING)}`;
+    const model = `${String.fromCharCode(65 + Math.floor(next() * 26))}${String.fromCharCode(65 + Math.floor(next() * 26))}-${100 + Math.floor(next() * 900)}`;
+    const name = `${pick(BRANDS)} ${pick(QUALITIES)} ${pick(COLOURS)} ${noun} ${model}`;
+    // Half the attributes and uses are generic: real descriptions mix specific and shared wording.
+    const trait = next() < 0.5 ? pick(spec.traits) : pick(SHARED_TRAITS);
+    const use = next() < 0.5 ? pick(spec.uses) : pick(SHARED_USES);
+    const description = `${trait}, ${use}. ${pick(MARKETING)} ${pick(MARKETING)}`;
     products.push({
       id: `p${index}`,
       label: spec.label,

@@ -5,17 +5,13 @@ import { HashingEmbedder } from '../../../src/vectors/embedder';
 import {
   createEmbedder,
   ensureMiniLmModel,
-  isMiniLmModelInstalled,
   MINILM_ARTIFACT,
   miniLmModelDir,
 } from '../../../src/vectors/embedding-model';
 import { MiniLmEmbedder } from '../../../src/vectors/minilm-embedder';
+import { installedMiniLmModel } from '../../support/minilm-model';
 
-// The model is part of the test setup (`npm run setup`); a missing model must fail, never skip.
-if (!isMiniLmModelInstalled()) {
-  throw new Error(`The MiniLM model is not installed in ${miniLmModelDir()}: run \`npm run setup\` first.`);
-}
-const installed = miniLmModelDir();
+const installed = installedMiniLmModel().dir;
 
 describe('MiniLM model location', () => {
   test('lives in the Hazelcast jar cache, pinned to the artifact version, unless HMS_EMBEDDING_MODEL_DIR says', () => {

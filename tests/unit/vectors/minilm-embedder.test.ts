@@ -1,27 +1,9 @@
-import vm from 'node:vm';
-import {
-  isMiniLmModelInstalled,
-  miniLmModelDir,
-  miniLmModelFiles,
-} from '../../../src/vectors/embedding-model';
 import { MiniLmEmbedder } from '../../../src/vectors/minilm-embedder';
 import reference from '../../fixtures/minilm-embeddings.json';
+import { installedMiniLmModel, shareTypedArraysWithNativeAddons } from '../../support/minilm-model';
 
-// The model is part of the test setup (`npm run setup`); a missing model must fail, never skip.
-if (!isMiniLmModelInstalled()) {
-  throw new Error(`The MiniLM model is not installed in ${miniLmModelDir()}: run \`npm run setup\` first.`);
-}
-
-/**
- * Jest runs tests in a vm context with its own typed-array constructors, while the onnxruntime addon creates its
- * results with the main context's: onnxruntime-common's `instanceof Float32Array` check then rejects every result.
- * Using the main context's constructors here (before onnxruntime loads) makes them agree, as in plain Node.
- */
-const typedArrays = 'Float32 Float64 Float16 Int8 Int16 Int32 Uint16 Uint32 BigInt64 BigUint64'.split(' ');
-for (const name of typedArrays.map((kind) => `${kind}Array`)) {
-  const shared: unknown = vm.runInThisContext(`typeof ${name} === 'undefined' ? undefined : ${name}`);
-  if (shared) Object.assign(globalThis, { [name]: shared });
-}
+const model = installedMiniLmModel();
+shareTypedArraysWithNativeAddons();
 
 const dot = (a: Float32Array, b: Float32Array): number =>
   a.reduce((sum, value, index) => sum + value * b[index]!, 0);
@@ -30,7 +12,7 @@ describe('MiniLmEmbedder', () => {
   let embedder: MiniLmEmbedder;
 
   beforeAll(async () => {
-    embedder = await MiniLmEmbedder.load(miniLmModelFiles());
+    embedder = await MiniLmEmbedder.load(model);
   });
 
   afterAll(async () => {
@@ -67,7 +49,7 @@ describe('MiniLmEmbedder', () => {
       '北京烤鸭 Peking duck',
       'mug',
     ];
-    const small = await MiniLmEmbedder.load({ ...miniLmModelFiles(), batchSize: 3 });
+    const small = await MiniLmEmbedder.load({ ...model, batchSize: 3 });
     try {
       for (const batcher of [embedder, small]) {
         const together = await batcher.embed(texts);
@@ -90,7 +72,7 @@ describe('MiniLmEmbedder', () => {
   });
 
   test('runs concurrent calls one after another and refuses work once closed', async () => {
-    const own = await MiniLmEmbedder.load(miniLmModelFiles());
+    const own = await MiniLmEmbedder.load(model);
     const [a, b] = await Promise.all([own.embed(['leather sofa']), own.embed(['leather sofa'])]);
     expect(Array.from(a[0]!)).toEqual(Array.from(b[0]!));
     await own.close();

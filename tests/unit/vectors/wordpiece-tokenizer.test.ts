@@ -1,19 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  isMiniLmModelInstalled,
-  miniLmModelDir,
-  miniLmModelFiles,
-} from '../../../src/vectors/embedding-model';
 import { WordPieceTokenizer } from '../../../src/vectors/wordpiece-tokenizer';
 import reference from '../../fixtures/minilm-token-ids.json';
+import { installedMiniLmModel } from '../../support/minilm-model';
 
-// The model is part of the test setup (`npm run setup`); a missing model must fail, never skip.
-if (!isMiniLmModelInstalled()) {
-  throw new Error(`The MiniLM model is not installed in ${miniLmModelDir()}: run \`npm run setup\` first.`);
-}
-const tokenizer = WordPieceTokenizer.fromFile(miniLmModelFiles().tokenizerFile);
+const model = installedMiniLmModel();
+const tokenizer = WordPieceTokenizer.fromFile(model.tokenizerFile);
 
 describe('WordPieceTokenizer (all-MiniLM-L6-v2)', () => {
   test.each(reference.cases.map((entry) => [JSON.stringify(entry.text).slice(0, 60), entry] as const))(
