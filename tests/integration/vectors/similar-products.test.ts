@@ -157,6 +157,40 @@ describe('similar products (vector store)', () => {
     expect(scoreOf(loveseat)).toBeGreaterThan(scoreOf(laptop));
   });
 
+  test('a replica without the model (HMS_EMBEDDER=hashing) serves the lexical fallback, and says so', async () => {
+    const template = system.services.inventory.options;
+    const lexical = new ServiceProcess({
+      ...template,
+      port: await findFreePort('127.0.0.1'),
+      env: { ...template.env, HMS_EMBEDDER: 'hashing' },
+      logFile: join(template.logFile, '..', `${system.prefix}inventory-lexical.log`),
+    });
+    lexical.start();
+    try {
+      await lexical.waitReady();
+      const body = await eventually(
+        async () => {
+          const response = await similar(lexical.baseUrl, shoeA, '?limit=2');
+          return response.body.similarProducts.length === 2 && response.body;
+        },
+        20_000,
+        'the lexical replica to backfill its own embeddings',
+      );
+      expect(body.vectorStoreAvailable).toBe(true);
+      expect(body.implementation).toBe('hazelcast-imap-hnsw+hashing-384');
+      expect(body.message).toContain('hashing-384');
+      // The shoes share words, so even the lexical embedder finds them.
+      expect(new Set(body.similarProducts.map((match) => match.product.productId))).toEqual(
+        new Set([shoeB, shoeC]),
+      );
+      // Its vectors live in a map of their own: the two vector spaces never mix.
+      const lexicalMap = await hazelcast.client.getMap(`${system.prefix}product-embeddings.hashing-384.view`);
+      expect(await lexicalMap.size()).toBe(9);
+    } finally {
+      await lexical.stop();
+    }
+  });
+
   test('flag off again: stops serving, keeps the vectors; a restart with the flag on serves them', async () => {
     await setFlag(false);
     await eventually(
