@@ -31,7 +31,8 @@ export const inventoryService: ServiceDefinition = {
     });
     // Recommendations follow the SagaPolicy's vectorStore flag live (docs/guides/recommendations.md).
     // MiniLM when `npm run setup` installed it, else the hashing fallback; `implementation` says which.
-    const embedder = await createEmbedder({ log: (line) => logger.warn(line) });
+    // Lazy: the model is only loaded while the flag is on.
+    const embedder = await createEmbedder({ log: (line) => logger.warn(line), lazy: true });
     const vectors = new ProductVectors({ kv, naming, products, embedder, logger });
     vectors.follow(saga.policy);
     return {

@@ -50,8 +50,14 @@ export class ProductVectors {
 
   /** Follows the policy flag from now on (call before the watcher starts, so the first read counts). */
   follow(policy: PolicyWatcher): void {
-    void this.store.setEnabled(policy.policy.vectorStoreEnabled);
-    policy.onChange((next) => void this.store.setEnabled(next.vectorStoreEnabled));
+    void this.setEnabled(policy.policy.vectorStoreEnabled);
+    policy.onChange((next) => void this.setEnabled(next.vectorStoreEnabled));
+  }
+
+  /** Switches the store; off also lets a lazily loaded model go (~150 MB for MiniLM). */
+  async setEnabled(enabled: boolean): Promise<void> {
+    await this.store.setEnabled(enabled);
+    if (!enabled && !this.store.enabled) await this.embedder.release?.();
   }
 
   /** Embeds a new product while the flag is on; a failure is logged, never fails the create. */

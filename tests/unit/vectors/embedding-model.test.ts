@@ -8,6 +8,7 @@ import {
   MINILM_ARTIFACT,
   miniLmModelDir,
 } from '../../../src/vectors/embedding-model';
+import { LazyEmbedder } from '../../../src/vectors/lazy-embedder';
 import { MiniLmEmbedder } from '../../../src/vectors/minilm-embedder';
 import { installedMiniLmModel } from '../../support/minilm-model';
 
@@ -117,6 +118,20 @@ describe('createEmbedder', () => {
     await expect(create({ HMS_EMBEDDER: 'minilm', HMS_EMBEDDING_MODEL_DIR: broken })).rejects.toThrow(
       /^HMS_EMBEDDER=minilm, but loading .*all-minilm-l6-v2\.onnx failed/,
     );
+  });
+
+  test('lazy: MiniLM by name at once, the model loaded only on first use', async () => {
+    const lines: string[] = [];
+    const env = { HMS_EMBEDDING_MODEL_DIR: installed };
+    const embedder = await createEmbedder({ env, log: (line) => lines.push(line), lazy: true });
+    expect(embedder).toBeInstanceOf(LazyEmbedder);
+    expect(embedder.name).toBe('all-minilm-l6-v2');
+    expect(embedder.dimensions).toBe(384);
+    expect((embedder as LazyEmbedder).loaded).toBe(false);
+    expect(lines).toEqual([]);
+    // Without the model, lazy or not, it is the hashing fallback with its warning.
+    const fallback = await createEmbedder({ env: { HMS_EMBEDDING_MODEL_DIR: missing }, lazy: true });
+    expect(fallback).toBeInstanceOf(HashingEmbedder);
   });
 
   test('uses MiniLM when the model is installed (automatically or when asked for)', async () => {
