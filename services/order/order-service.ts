@@ -15,6 +15,7 @@ import { orderSagaHandlers } from './order-saga-handlers';
 import { orderFulfillment, STEP } from '../order-fulfillment/order-fulfillment';
 import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { sagaSupport } from '../../src/sagas/saga-support';
+import { currentTraceparent } from '../../src/telemetry';
 import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
 import { sagaRoutes } from '../../src/sagas/saga-routes';
 
@@ -73,6 +74,8 @@ export const orderService: ServiceDefinition = {
           sagaId: order.sagaId,
           correlationId: order.correlationId,
           timeoutMs: saga.policy.policy.timeoutMs,
+          // The order POST's trace: the timeout, if it comes, continues it.
+          traceparent: currentTraceparent(),
           context: {
             orderId: order.orderId,
             customerId: order.customerId,

@@ -8,6 +8,8 @@ export interface StartSaga {
   readonly correlationId: string;
   readonly timeoutMs: number;
   readonly context: Record<string, unknown>;
+  /** The trace to continue when the saga times out (see SagaState.traceparent). */
+  readonly traceparent?: string | undefined;
 }
 
 /** The outcome of an update: the record after it, and whether this call changed it. */
@@ -40,6 +42,7 @@ export class SagaStateStore {
       now,
       deadline: now + start.timeoutMs,
       context: start.context,
+      traceparent: start.traceparent,
     });
     const existing = await this.records.putIfAbsent(start.sagaId, state);
     if (!existing) this.observer?.(undefined, state);

@@ -49,6 +49,11 @@ export interface SagaState {
   readonly steps: readonly SagaStepRecord[];
   /** What the participants need to act without asking each other (order id, amount, line items). */
   readonly context: Readonly<Record<string, unknown>>;
+  /**
+   * The trace the saga started in (W3C traceparent), so work started later by a timer rather than by an
+   * event — the timeout — joins it. Absent with tracing off and on records written before it existed.
+   */
+  readonly traceparent?: string;
 }
 
 export interface StepDefinition {
@@ -76,6 +81,7 @@ export const sagaTransitions = {
       now: number;
       deadline: number;
       context: Record<string, unknown>;
+      traceparent?: string | undefined;
     },
   ): SagaState {
     return {
@@ -101,6 +107,7 @@ export const sagaTransitions = {
         failureReason: null,
       })),
       context: init.context,
+      ...(init.traceparent ? { traceparent: init.traceparent } : {}),
     };
   },
 

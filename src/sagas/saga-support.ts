@@ -1,4 +1,5 @@
 import { isoTime } from '../core/clock';
+import { withinTrace } from '../telemetry';
 import type { ServiceContext } from '../runtime/service-context';
 import { PolicyWatcher } from './policy-watcher';
 import { SagaMetrics } from './saga-metrics';
@@ -41,19 +42,26 @@ export function sagaSupport(context: ServiceContext, definition: SagaDefinition)
     sagaType: definition.sagaType,
     store: sagas,
     policy: () => policy.policy,
-    announce: async (saga) => {
-      await timeouts.handle(
-        saga.sagaId,
-        {
-          type: 'AnnounceTimeout',
-          sagaType: saga.sagaType,
-          deadline: isoTime(saga.deadline),
-          timedOutAt: isoTime(saga.updatedAt),
-          context: saga.context,
-        },
-        { correlationId: saga.correlationId, saga: { sagaId: saga.sagaId, sagaType: saga.sagaType } },
-      );
-    },
+    // A timer, not an event, starts this: continue the saga's own trace so the timeout and the
+    // compensations it triggers are in the same trace as the order that started it.
+    announce: (saga) =>
+      withinTrace(saga.traceparent, async () => {
+        await timeouts.handle(
+          saga.sagaId,
+          {
+            type: 'AnnounceTimeout',
+            sagaType: saga.sagaType,
+            deadline: isoTime(saga.deadline),
+            timedOutAt: isoTime(saga.updatedAt),
+            context: saga.context,
+          },
+          {
+            correlationId: saga.correlationId,
+            saga: { sagaId: saga.sagaId, sagaType: saga.sagaType },
+            ...(saga.traceparent ? { traceparent: saga.traceparent } : {}),
+          },
+        );
+      }),
     clock,
     logger,
     metrics,

@@ -6,5 +6,6 @@ export {
   formatTraceparent,
   parseTraceparent,
   traceparentForEvents,
+  withinTrace,
 } from './trace-context';
 export { commitAttributes, eventAttributes, inSpan, SpanKind, tracer } from './event-spans';

@@ -42,6 +42,11 @@ export function contextFromTraceparent(traceparent: string | undefined): Context
   return spanContext ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
 }
 
+/** Runs `work` with the span a traceparent names as its parent (as is, when there is none). */
+export function withinTrace<T>(traceparent: string | undefined, work: () => T): T {
+  return traceparent ? context.with(contextFromTraceparent(traceparent), work) : work();
+}
+
 /**
  * Which traceparent the events of a command carry: the active span's when it belongs to the same trace as
  * the one the command names (it is deeper in that trace) or when the command names none; otherwise the

@@ -9,7 +9,7 @@ import {
   type JaegerTrace,
   type RunningJaeger,
 } from '../../support/jaeger';
-import { Shop, type Json } from '../../support/saga-fixtures';
+import { Shop, withPolicy, type Json } from '../../support/saga-fixtures';
 import { call, eventually, startTestSystem, type TestSystem } from '../../support/system';
 
 const SERVICES = ['account', 'inventory', 'order', 'payment'] as const;
@@ -204,4 +204,40 @@ describe('saga traces in Jaeger', () => {
     expect(compensating.some((span) => tagOf(span, 'event.type') === 'StockReleased')).toBe(true);
     for (const span of compensating) expect(tagOf(span, 'saga.id')).toBe(order.sagaId);
   });
+
+  test('a timed-out saga: the timeout, started by a timer, and its compensations join the order trace', async () => {
+    await withPolicy(client, system, { timeout: '2s', checkInterval: '200ms' }, SERVICES);
+    try {
+      await system.services.payment.stop();
+      const customerId = await shop.customer();
+      const productId = await shop.product('12.00', 5);
+      const order = await shop.order(customerId, [{ productId, quantity: 1 }]);
+      expect(await shop.ended(order.sagaId as string)).toMatchObject({
+        status: 'COMPENSATED',
+        timedOut: true,
+      });
+      const events = await call<Json[]>('GET', system.url('order', `/api/orders/${order.orderId}/events`));
+      const traceId = traceIdOf(events.body[0]!.traceparent);
+      // The cancellation the timeout caused carries the order's trace too.
+      expect(events.body.map((event) => event.eventType)).toContain('OrderCancelled');
+      for (const event of events.body) expect(traceIdOf(event.traceparent)).toBe(traceId);
+
+      const trace = await traceWhere(
+        traceId,
+        (found) =>
+          has(found, 'event.append Saga') &&
+          has(found, 'event.handle SagaTimedOut') &&
+          has(found, 'event.handle OrderCancelled'),
+      );
+      // One root (the order POST): the timeout's append hangs off the trace, it does not start a new one.
+      expect(trace.spans.filter((span) => span.references.length === 0)).toHaveLength(1);
+      const announced = spansNamed(trace, 'event.append Saga');
+      expect(parentOf(trace, announced[0]!)).toBeDefined();
+      const handledTimeout = spansNamed(trace, 'event.handle SagaTimedOut');
+      expect(handledTimeout.every((span) => tagOf(span, 'saga.id') === order.sagaId)).toBe(true);
+    } finally {
+      await system.restart('payment');
+      await withPolicy(client, system, {}, SERVICES);
+    }
+  }, 90_000);
 });
