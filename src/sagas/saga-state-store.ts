@@ -21,7 +21,7 @@ export interface SagaUpdate {
 /**
  * Saga records, updated by every participant at once. Every update is a compare-and-set of a pure
  * transition (saga-state.ts), so no update is lost and a repeated one changes nothing. The one
- * implementation runs on any KeyValueMap: a Hazelcast IMap (indexes on status, deadline, startedAt in
+ * implementation runs on any KeyValueMap: a Hazelcast IMap (indexes on status and completedAt in
  * config/hazelcast.yaml) or the in-memory map of the unit tests.
  */
 export type SagaObserver = (previous: SagaState | undefined, next: SagaState) => void;
@@ -122,10 +122,11 @@ export class SagaStateStore {
 
   /** Deletes ended sagas that ended before `endedBefore`; returns how many. */
   async purgeEnded(endedBefore: number, limit: number): Promise<number> {
-    const ended = await this.records.query([
-      { field: 'status', op: 'in', value: [...TERMINAL] },
-      { field: 'completedAt', op: 'lt', value: endedBefore },
-    ]);
+    // Only completedAt, which is set when a saga ends: its sorted index yields just the purgeable ones,
+    // where adding `status IN terminal` would make the member collect every ended saga first.
+    const ended = (await this.records.query([{ field: 'completedAt', op: 'lt', value: endedBefore }])).filter(
+      ([, stored]) => TERMINAL.includes(stored.value.status),
+    );
     let purged = 0;
     for (const [sagaId, stored] of ended.slice(0, limit)) {
       if (await this.records.deleteIfSame(sagaId, stored)) purged += 1;
