@@ -623,19 +623,20 @@ async function runPhase(
 }
 
 /**
- * Experiment: the member config with `metadata-policy: OFF` on every map, so the member stops parsing
- * every JSON value it stores to build query metadata. Written next to the results, never over the real one.
+ * Experiment: the member config with Hazelcast's default `metadata-policy: CREATE_ON_UPDATE` on every map,
+ * so the member parses every JSON value it stores to build query metadata (the project sets OFF). Written
+ * next to the results, never over the real one.
  */
-function writeMetadataOffConfig(root: string, outDir: string, base: string | undefined): string {
+function writeMetadataCreateConfig(root: string, outDir: string, base: string | undefined): string {
   const source = base ? resolve(base) : join(root, 'config', 'hazelcast.yaml');
   const document = parseDocument(readFileSync(source, 'utf8'));
   const maps = document.getIn(['hazelcast', 'map']);
   if (!isMap(maps)) throw new Error(`${source} has no hazelcast.map section`);
   for (const pair of maps.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    document.setIn(['hazelcast', 'map', name, 'metadata-policy'], 'OFF');
+    document.setIn(['hazelcast', 'map', name, 'metadata-policy'], 'CREATE_ON_UPDATE');
   }
-  const file = join(outDir, 'hazelcast-metadata-off.yaml');
+  const file = join(outDir, 'hazelcast-metadata-create.yaml');
   writeFileSync(file, document.toString());
   return file;
 }
@@ -644,8 +645,8 @@ async function startSystem(options: SagaBenchOptions, outDir: string, runId: str
   const root = projectRoot();
   const memberGcLog = join(outDir, `member-gc-${runId}.log`);
   say(`Starting a Hazelcast ${HAZELCAST_VERSION} member (heap ${options.heap}) on ${HOST} …`);
-  const memberConfig = options.memberMetadataOff
-    ? writeMetadataOffConfig(root, outDir, options.memberConfig)
+  const memberConfig = options.memberMetadataCreate
+    ? writeMetadataCreateConfig(root, outDir, options.memberConfig)
     : options.memberConfig && resolve(options.memberConfig);
   const memberStartEpoch = Date.now();
   const member = await startMember({

@@ -36,8 +36,11 @@ export interface SagaBenchOptions {
   readonly heap: string;
   /** Experiments only: another member config file, extra JVM flags, extra service environment. */
   readonly memberConfig: string | undefined;
-  /** Experiment: config/hazelcast.yaml with `metadata-policy: OFF` on every map (no JSON metadata). */
-  readonly memberMetadataOff: boolean;
+  /**
+   * Experiment, the baseline of bench:saga item 2: config/hazelcast.yaml with Hazelcast's default
+   * `metadata-policy: CREATE_ON_UPDATE` on every map instead of the project's OFF.
+   */
+  readonly memberMetadataCreate: boolean;
   /** Applies a SagaPolicy with this check interval (the timeout detector's period) first. */
   readonly sagaCheckIntervalMs: number | undefined;
   readonly memberJvmOptions: string;
@@ -75,7 +78,8 @@ export const USAGE = `Usage: npm run bench:saga -- [options]
   --saga-timeout <s>       apply a SagaPolicy with this timeout first (default: services' 60 s)
   --heap <size>            member heap                             (default 1g)
   --member-config <file>   experiment: member config instead of config/hazelcast.yaml
-  --member-metadata-off    experiment: config/hazelcast.yaml with metadata-policy: OFF on every map
+  --member-metadata-create experiment: config/hazelcast.yaml with Hazelcast's default metadata-policy
+                           (CREATE_ON_UPDATE) on every map, the setting before item 2 was applied
   --saga-check-interval <s> apply a SagaPolicy with this timeout-detector period first
   --member-jvm <flags>     experiment: extra JVM flags for the member (JAVA_TOOL_OPTIONS)
   --service-env <K=V,...>  experiment: extra environment for the four services
@@ -128,7 +132,7 @@ const VALUED = [
   'saga-check-interval',
   'quiet-below',
 ];
-const SWITCHES = ['quick', 'find-max', 'profile-member', 'member-metadata-off', 'help'];
+const SWITCHES = ['quick', 'find-max', 'profile-member', 'member-metadata-create', 'help'];
 
 /** `--a=1 --b 2 --c` → {a: '1', b: '2', c: 'true'}; a valued flag without a value is an error. */
 export function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -219,7 +223,7 @@ export function parseOptions(argv: readonly string[], env: Env): SagaBenchOption
     sagaTimeoutMs: sagaTimeout === undefined ? undefined : number('saga-timeout', 60, 1, 86_400) * 1000,
     heap,
     memberConfig: pick('member-config'),
-    memberMetadataOff: flags.has('member-metadata-off'),
+    memberMetadataCreate: flags.has('member-metadata-create'),
     sagaCheckIntervalMs:
       pick('saga-check-interval') === undefined
         ? undefined
