@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { memberSystemProperties } from '../../src/hazelcast/member';
+import { MEMBER_GC_FLAGS } from '../../src/hazelcast/member-jvm';
 import type { Resources } from '../settings';
 import {
   checksum,
@@ -126,6 +127,7 @@ export class HazelcastCluster extends Construct {
     const javaOpts = [
       `-XX:MaxRAMPercentage=${props.maxRamPercentage.toFixed(1)}`,
       '-XX:+ExitOnOutOfMemoryError',
+      ...MEMBER_GC_FLAGS,
       ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
     ];
     for (const option of javaOpts) {

@@ -7,6 +7,7 @@ import { stopChild } from '../core/child-process';
 import { findFreePort, isPortFree } from '../net/free-port';
 import { ensureHazelcastJar, javaCommand, requireJava } from './jar';
 import type { LogLine } from './jar';
+import { MEMBER_GC_FLAGS } from './member-jvm';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -165,8 +166,7 @@ async function launch(
     `-Xms${heap}`,
     `-Xmx${heap}`,
     '-XX:+ExitOnOutOfMemoryError',
-    // G1's default 200 ms pause target set the saga latency tail on 2 cores (docs/benchmarks.md, bench:saga).
-    '-XX:MaxGCPauseMillis=20',
+    ...MEMBER_GC_FLAGS,
     ...MODULE_FLAGS,
     ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
     '-cp',

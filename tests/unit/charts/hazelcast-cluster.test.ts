@@ -75,6 +75,8 @@ describe('HazelcastCluster', () => {
 
   test('heap from the container memory limit', () => {
     expect(javaOpts).toContain('-XX:MaxRAMPercentage=75.0');
+    // The same short GC pause target as the local member (docs/benchmarks.md, bench:saga item 1).
+    expect(javaOpts).toContain('-XX:MaxGCPauseMillis=20');
     expect(javaOpts).not.toMatch(/-Xmx|-Xms/);
     expect(member.resources?.limits?.memory).toBe(defaultSettings.hazelcast.resources.memoryLimit);
   });
