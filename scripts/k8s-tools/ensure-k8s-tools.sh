@@ -38,45 +38,11 @@ etcd_source=${K8S_TOOLS_ETCD:-auto}
 # pkg/storage/feature/feature_support_checker.go). An older etcd works but behaves unlike a real 1.3x cluster.
 etcd_requirement='3.4.31+ or 3.5.13+'
 
-mode=ensure
-print_env=false
-for arg in "$@"; do
-  case $arg in
-    --check) mode=check ;;
-    --print-env) print_env=true ;;
-    -h | --help)
-      sed -n '2,/^set -Eeuo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
-      exit 0
-      ;;
-    *)
-      echo "ensure-k8s-tools.sh: unknown argument '$arg' (try --help)" >&2
-      exit 2
-      ;;
-  esac
-done
-
-say() { printf '[k8s-tools] %s\n' "$*" >&2; }
-die() {
-  say "FAILED: $*"
-  exit 1
-}
-trap 'die "unexpected error at ${BASH_SOURCE[0]}:${LINENO}: ${BASH_COMMAND}"' ERR
-
-# run_logged <step description> <log name> <command...>: output goes to logs/<log name>.log; on failure the
-# tail of that log is shown and the script stops.
-run_logged() {
-  local what=$1 name=$2
-  shift 2
-  local log=$logs/$name.log started=$SECONDS
-  mkdir -p "$logs"
-  say "$what … (log: $log)"
-  if ! { printf '# %s\n# %s\n' "$(date -Is)" "$*" && "$@"; } >"$log" 2>&1; then
-    say "---- last lines of $log ----"
-    tail -n 40 "$log" >&2 || true
-    die "$what (command: $*; full log: $log)"
-  fi
-  say "$what: done in $((SECONDS - started)) s"
-}
+tool_tag=k8s-tools
+tool_script=ensure-k8s-tools.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/ensure-tool.sh
+source "$here/../lib/ensure-tool.sh"
+parse_tool_args "$@"
 
 version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" == "$2" ]]; }
 
@@ -150,29 +116,16 @@ fi
 # ------------------------------------------------------------------------------------- build / install
 
 mkdir -p "$cache" "$bin" "$logs"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-  say "another ensure-k8s-tools run holds $cache/.lock; waiting for it to finish …"
-  flock 9
-  find_missing
-  if ! ((${#missing[@]})); then
-    say "the other run installed everything"
-    summary
-    if $print_env; then print_env_lines; fi
-    exit 0
-  fi
+take_lock
+find_missing # again: a run we waited for may have installed everything
+if ! ((${#missing[@]})); then
+  say "the other run installed everything"
+  summary
+  if $print_env; then print_env_lines; fi
+  exit 0
 fi
 total_started=$SECONDS
 say "cache: $cache; missing: ${missing[*]}"
-
-require_go() {
-  command -v go >/dev/null 2>&1 ||
-    die "'go' is not on PATH. etcd, kube-apiserver and kubectl are built from source with Go (1.25 or newer; see https://go.dev/doc/install)."
-  # CGO off: static binaries that need no C toolchain. GOTOOLCHAIN is left as configured (Go 1.21+ may fetch
-  # the go version the Kubernetes go.mod names from the module proxy when the installed one is older).
-  export GOWORK=off CGO_ENABLED=${CGO_ENABLED:-0}
-  say "using $(go version) (GOFLAGS='${GOFLAGS:-}', GOCACHE=$(go env GOCACHE), GOMODCACHE=$(go env GOMODCACHE))"
-}
 
 # Writes <dir>/go.mod for a module that only exists to build the given tool packages. The go and godebug
 # lines come from the go.mod of the module the tools belong to (so Go applies the same language semantics).
@@ -214,7 +167,7 @@ $json"
 }
 
 build_kubernetes() {
-  require_go
+  require_go "etcd, kube-apiserver and kubectl are" 1.25
   local version=$KUBERNETES_VERSION
   [[ $version =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || die "KUBERNETES_VERSION '$version' is not of the form v1.X.Y"
   local minor=${BASH_REMATCH[1]} patch=${BASH_REMATCH[2]}
@@ -260,7 +213,7 @@ build_kubernetes() {
 }
 
 build_etcd_with_go() {
-  require_go
+  require_go "etcd, kube-apiserver and kubectl are" 1.25
   local version=$ETCD_GO_VERSION dir=$cache/src/etcd-$ETCD_GO_VERSION upstream_gomod
   say "resolving go.etcd.io/etcd/server/v3@$version on the Go module proxy …"
   upstream_gomod=$(module_gomod "go.etcd.io/etcd/server/v3@$version") || exit 1

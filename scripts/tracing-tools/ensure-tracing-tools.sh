@@ -29,43 +29,11 @@ cache=${TRACING_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hazelcast-microserv
 bin=$cache/bin
 logs=$cache/logs
 
-mode=ensure
-print_env=false
-for arg in "$@"; do
-  case $arg in
-    --check) mode=check ;;
-    --print-env) print_env=true ;;
-    -h | --help)
-      sed -n '2,/^set -Eeuo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
-      exit 0
-      ;;
-    *)
-      echo "ensure-tracing-tools.sh: unknown argument '$arg' (try --help)" >&2
-      exit 2
-      ;;
-  esac
-done
-
-say() { printf '[tracing-tools] %s\n' "$*" >&2; }
-die() {
-  say "FAILED: $*"
-  exit 1
-}
-trap 'die "unexpected error at ${BASH_SOURCE[0]}:${LINENO}: ${BASH_COMMAND}"' ERR
-
-run_logged() {
-  local what=$1 name=$2
-  shift 2
-  local log=$logs/$name.log started=$SECONDS
-  mkdir -p "$logs"
-  say "$what … (log: $log)"
-  if ! { printf '# %s\n# %s\n' "$(date -Is)" "$*" && "$@"; } >"$log" 2>&1; then
-    say "---- last lines of $log ----"
-    tail -n 40 "$log" >&2 || true
-    die "$what (command: $*; full log: $log)"
-  fi
-  say "$what: done in $((SECONDS - started)) s"
-}
+tool_tag=tracing-tools
+tool_script=ensure-tracing-tools.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/ensure-tool.sh
+source "$here/../lib/ensure-tool.sh"
+parse_tool_args "$@"
 
 # `jaeger version` prints a JSON line with "gitVersion":"<what the build stamped>".
 jaeger_reports() { "$1" version 2>/dev/null | grep -o '"gitVersion":"[^"]*"' | head -n1 | cut -d'"' -f4; }
@@ -94,22 +62,15 @@ if [[ $mode == check ]]; then
 fi
 
 mkdir -p "$cache" "$bin" "$logs"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-  say "another ensure-tracing-tools run holds $cache/.lock; waiting for it to finish …"
-  flock 9
-fi
-if jaeger_ok; then
+take_lock
+if jaeger_ok; then # a run we waited for built it
   summary
   if $print_env; then print_env_lines; fi
   exit 0
 fi
 total_started=$SECONDS
 
-command -v go >/dev/null 2>&1 ||
-  die "'go' is not on PATH. Jaeger is built from source with Go (1.24 or newer; see https://go.dev/doc/install)."
-export GOWORK=off CGO_ENABLED=${CGO_ENABLED:-0}
-say "using $(go version) (GOFLAGS='${GOFLAGS:-}', GOCACHE=$(go env GOCACHE), GOMODCACHE=$(go env GOMODCACHE))"
+require_go "Jaeger is" 1.24
 
 module=github.com/jaegertracing/jaeger
 version=$JAEGER_MODULE_VERSION
