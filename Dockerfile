@@ -36,7 +36,9 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 # ---- runtime: production dependencies and the compiled code, non-root -----------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
-# V8 would size its young generation for the node, not the pod (docs/benchmarks.md, bench:saga).
+# V8 would size its young generation for the node, not the pod (docs/benchmarks.md, bench:saga). The heap
+# ceiling needs no flag here: Node 24 takes it from the container's memory limit (the chart sets one); the
+# local run, which has no such limit, passes --max-old-space-size=256 (src/local/service-process.ts).
 ENV NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./

@@ -12,6 +12,12 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   payment: 8084,
 };
 
+/** V8 flags of every service process started outside a container (npm start, the tests, the benchmarks). */
+export const LOCAL_SERVICE_V8_FLAGS: readonly string[] = [
+  '--max-semi-space-size=8',
+  '--max-old-space-size=256',
+];
+
 export interface ServiceProcessOptions {
   readonly name: ServiceName;
   readonly port: number;
@@ -52,10 +58,13 @@ export class ServiceProcess {
     const { name, port, buildDir, env, logFile } = this.options;
     mkdirSync(dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
-    // V8 sizes the young generation for the host (128 MB on 24 GB); 8 MB semi-spaces keep a service small.
+    // Outside a container V8 sizes its heap from the host's memory (a ~4 GB ceiling on 24 GB), so it puts off
+    // major GCs and RSS drifts far above the live set; in a pod Node sizes it from the cgroup limit instead.
+    // A 256 MB ceiling, like a 512Mi pod's, and 8 MB semi-spaces keep a local service near its pod size
+    // (docs/benchmarks.md, bench:saga).
     const child = spawn(
       process.execPath,
-      ['--max-semi-space-size=8', join(buildDir, 'services', name, 'main.js')],
+      [...LOCAL_SERVICE_V8_FLAGS, join(buildDir, 'services', name, 'main.js')],
       {
         env: { ...process.env, ...env, HTTP_PORT: String(port) },
         stdio: ['ignore', 'pipe', 'pipe'],
