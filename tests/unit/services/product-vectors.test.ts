@@ -1,14 +1,12 @@
-import { ManualClock } from '../../../src/core/clock';
-import { SequentialIds } from '../../../src/core/ids';
 import { Naming } from '../../../src/core/naming';
 import { silentLogger } from '../../../src/logging/logger';
-import { EventSourcingRuntime } from '../../../src/runtime/event-sourcing-runtime';
+import type { EventSourcingRuntime } from '../../../src/runtime/event-sourcing-runtime';
 import { InMemoryKeyValueStore } from '../../../src/storage/in-memory-key-value';
-import { InMemoryStreamLogStore } from '../../../src/storage/in-memory-stream-log';
 import { HashingEmbedder } from '../../../src/vectors/embedder';
 import { LazyEmbedder } from '../../../src/vectors/lazy-embedder';
 import { productDecider, type Product } from '../../../services/inventory/product-decider';
 import { ProductVectors } from '../../../services/inventory/product-vectors';
+import { inMemoryRuntime } from '../../support/in-memory-runtime';
 
 const meta = { correlationId: 'c-1' };
 
@@ -18,20 +16,7 @@ describe('inventory ProductVectors', () => {
 
   beforeEach(() => {
     kv = new InMemoryKeyValueStore();
-    runtime = new EventSourcingRuntime({
-      service: 'inventory',
-      naming: new Naming('t.'),
-      kv,
-      logs: new InMemoryStreamLogStore(),
-      clock: new ManualClock(),
-      ids: new SequentialIds(),
-      logger: silentLogger(),
-      instanceId: 'one',
-      streamPartitions: 2,
-      outboxGraceMs: 1_000,
-      outboxIntervalMs: 20,
-      leaseMs: 3_000,
-    });
+    runtime = inMemoryRuntime({ service: 'inventory', kv });
   });
 
   afterEach(() => runtime.close());

@@ -1,12 +1,6 @@
 import { ROOT_CONTEXT, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
-import { ManualClock } from '../../../src/core/clock';
-import { SequentialIds } from '../../../src/core/ids';
-import { Naming } from '../../../src/core/naming';
 import { eventEnvelopeSchema } from '../../../src/events/envelope';
-import { silentLogger } from '../../../src/logging/logger';
-import { EventSourcingRuntime } from '../../../src/runtime/event-sourcing-runtime';
-import { InMemoryKeyValueStore } from '../../../src/storage/in-memory-key-value';
-import { InMemoryStreamLogStore } from '../../../src/storage/in-memory-stream-log';
+import type { EventSourcingRuntime } from '../../../src/runtime/event-sourcing-runtime';
 import {
   contextFromTraceparent,
   currentTraceparent,
@@ -15,6 +9,7 @@ import {
   traceparentForEvents,
 } from '../../../src/telemetry';
 import { stockDecider } from '../../core/stock-fixture';
+import { inMemoryRuntime } from '../../support/in-memory-runtime';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -67,20 +62,7 @@ describe('traceparent through the envelope', () => {
   let runtime: EventSourcingRuntime;
 
   beforeEach(() => {
-    runtime = new EventSourcingRuntime({
-      service: 'test',
-      naming: new Naming('t.'),
-      kv: new InMemoryKeyValueStore(),
-      logs: new InMemoryStreamLogStore(),
-      clock: new ManualClock(),
-      ids: new SequentialIds(),
-      logger: silentLogger(),
-      instanceId: 'one',
-      streamPartitions: 2,
-      outboxGraceMs: 1_000,
-      outboxIntervalMs: 20,
-      leaseMs: 3_000,
-    });
+    runtime = inMemoryRuntime();
   });
 
   afterEach(() => runtime.close());
