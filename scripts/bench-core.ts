@@ -23,7 +23,8 @@ import { cpuSnapshot, cpuUsageBetween, type CpuSnapshot, type CpuUsage } from '.
 import { setUpFramework } from './bench/framework-scenario';
 import { gcBetween, gcLogOffset, gcLogToolOptions, type MemberGc } from './bench/member-gc';
 import { createHttpClient, setUpHttp } from './bench/http-scenario';
-import { parseOptions, UsageError, USAGE, type BenchOptions, type Phase } from './bench/options';
+import { parseOptions, USAGE, type BenchOptions, type Phase } from './bench/options';
+import { parseOrExit } from './bench/usage';
 import { setUpRaw, type RawStats } from './bench/raw-scenario';
 import {
   barsOf,
@@ -376,17 +377,7 @@ async function runHttp(env: Environment): Promise<PhaseResult> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  let options: BenchOptions;
-  try {
-    options = parseOptions(argv, process.env);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      if (error.message) process.stderr.write(`bench:core: ${error.message}\n\n`);
-      process.stderr.write(USAGE);
-      process.exit(error.message ? 64 : 0);
-    }
-    throw error;
-  }
+  const options: BenchOptions = parseOrExit('bench:core', USAGE, () => parseOptions(argv, process.env));
 
   const startedAt = new Date();
   const root = projectRoot();

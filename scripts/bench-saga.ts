@@ -32,7 +32,8 @@ import { gcPausesBetween } from './bench-saga/gc-pauses';
 import { parsePrometheus, sumOf, type MetricSamples } from './bench/workload';
 import { Cleanup, messageOf, withTimeout } from './bench/cleanup';
 import { runOpenLoop, type ScheduledRequest } from './bench-saga/open-loop';
-import { parseOptions, UsageError, USAGE, type SagaBenchOptions } from './bench-saga/options';
+import { parseOptions, USAGE, type SagaBenchOptions } from './bench-saga/options';
+import { parseOrExit } from './bench/usage';
 import { dataInventory, heapHistogram, startJfr, stopJfr, summarizeJfr } from './bench-saga/member-insight';
 import { cpuTimesOf, memoryOf, RssSampler, threadCpuBetween, threadCpuSeconds } from './bench-saga/procfs';
 import {
@@ -749,17 +750,7 @@ async function startSystem(options: SagaBenchOptions, outDir: string, runId: str
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  let options: SagaBenchOptions;
-  try {
-    options = parseOptions(argv, process.env);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      if (error.message) process.stderr.write(`bench:saga: ${error.message}\n\n`);
-      process.stderr.write(USAGE);
-      process.exit(error.message ? 64 : 0);
-    }
-    throw error;
-  }
+  const options: SagaBenchOptions = parseOrExit('bench:saga', USAGE, () => parseOptions(argv, process.env));
   const startedAt = new Date();
   const outDir = resolve(options.outDir ?? join(projectRoot(), '.run', 'bench-saga'));
   mkdirSync(outDir, { recursive: true });

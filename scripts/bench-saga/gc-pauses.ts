@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { readLogRange } from '../bench/member-gc';
 
 /**
  * Each stop-the-world pause of the member's GC log (-Xlog:gc) between two offsets of the file, placed on
@@ -21,19 +21,8 @@ export function gcPausesBetween(
   toWindowSeconds: (uptimeS: number) => number,
 ): GcPause[] {
   if (to <= from) return [];
-  let text: string;
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buffer = Buffer.alloc(to - from);
-      fs.readSync(fd, buffer, 0, buffer.length, from);
-      text = buffer.toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return [];
-  }
+  const text = readLogRange(file, from, to);
+  if (text === undefined) return [];
   const pauses: GcPause[] = [];
   for (const line of text.split('\n')) {
     const match = LINE.exec(line);

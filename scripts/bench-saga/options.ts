@@ -3,6 +3,7 @@
  * environment variables (BENCH_SAGA_*), which win over the defaults. `--quick` only changes defaults.
  */
 import { SERVICE_NAMES, type ServiceName } from '../../src/local/service-process';
+import { UsageError } from '../bench/usage';
 
 export interface FindMaxOptions {
   readonly startRate: number;
@@ -98,8 +99,6 @@ export const USAGE = `Usage: npm run bench:saga -- [options]
   --note <text>            what else the machine was doing, kept with the result
   --help
 `;
-
-export class UsageError extends Error {}
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -29,21 +29,26 @@ export function gcLogOffset(file: string): number {
 // [12.345s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 120M->31M(512M) 4.567ms
 const PAUSE = /\bPause\b.*?(?:\d+M->(\d+)M\(\d+M\))?\s+([\d.]+)ms\s*$/;
 
-export function gcBetween(file: string, from: number, to: number): MemberGc | undefined {
-  if (to <= from) return { pauses: 0, pauseMs: 0, fullGcs: 0 };
-  let text: string;
+/** Bytes `from`..`to` of a growing log as text; undefined when the file cannot be read. */
+export function readLogRange(file: string, from: number, to: number): string | undefined {
   try {
     const fd = fs.openSync(file, 'r');
     try {
       const buffer = Buffer.alloc(to - from);
       fs.readSync(fd, buffer, 0, buffer.length, from);
-      text = buffer.toString('utf8');
+      return buffer.toString('utf8');
     } finally {
       fs.closeSync(fd);
     }
   } catch {
     return undefined;
   }
+}
+
+export function gcBetween(file: string, from: number, to: number): MemberGc | undefined {
+  if (to <= from) return { pauses: 0, pauseMs: 0, fullGcs: 0 };
+  const text = readLogRange(file, from, to);
+  if (text === undefined) return undefined;
   let pauses = 0;
   let pauseMs = 0;
   let fullGcs = 0;

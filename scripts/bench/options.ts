@@ -1,3 +1,4 @@
+import { UsageError } from './usage';
 /**
  * Command line and environment of `npm run bench:core`. Flags win over environment variables, which win
  * over the defaults; `--quick` only changes the defaults (an explicit duration still applies).
@@ -65,8 +66,6 @@ export const USAGE = `Usage: npm run bench:core -- [options]
                           round trip (default walk, as the framework does)
   --help
 `;
-
-export class UsageError extends Error {}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
