@@ -36,6 +36,7 @@ import {
   fmtMs,
   type BenchResult,
   type CodeVersion,
+  machineInfo,
   type MachineInfo,
   type PhaseResult,
 } from './bench/report';
@@ -438,16 +439,7 @@ async function main(): Promise<void> {
     cleanup,
     aborted: () => aborted,
   };
-  const machine: MachineInfo = {
-    cores: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-    node: process.version,
-    java: java.version,
-    hazelcast: HAZELCAST_VERSION,
-    os: `${os.type()} ${os.release()}`,
-    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-    loadAverageAtStart: os.loadavg(),
-  };
+  const machine: MachineInfo = machineInfo(java.version);
 
   await warmUpMember(env);
   const phases: PhaseResult[] = [];

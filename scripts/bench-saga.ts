@@ -33,6 +33,7 @@ import { parsePrometheus, sumOf, type MetricSamples } from './bench/workload';
 import { Cleanup, messageOf, withTimeout } from './bench/cleanup';
 import { runOpenLoop, type ScheduledRequest } from './bench-saga/open-loop';
 import { parseOptions, USAGE, type SagaBenchOptions } from './bench-saga/options';
+import { machineInfo } from './bench/report';
 import { parseOrExit } from './bench/usage';
 import { dataInventory, heapHistogram, startJfr, stopJfr, summarizeJfr } from './bench-saga/member-insight';
 import { cpuTimesOf, memoryOf, RssSampler, threadCpuBetween, threadCpuSeconds } from './bench-saga/procfs';
@@ -799,16 +800,7 @@ async function main(): Promise<void> {
   say(
     `Machine: ${os.cpus().length} cores, Node ${process.version}, Java ${java.version}; results in ${outDir}`,
   );
-  const machine: MachineInfo = {
-    cores: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-    node: process.version,
-    java: java.version,
-    hazelcast: HAZELCAST_VERSION,
-    os: `${os.type()} ${os.release()}`,
-    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-    loadAverageAtStart: os.loadavg(),
-  };
+  const machine: MachineInfo = machineInfo(java.version);
 
   const code = codeState(projectRoot());
   const startingSystem = startSystem(options, outDir, runId, cleanup);

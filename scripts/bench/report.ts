@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { HAZELCAST_VERSION } from '../../src/hazelcast/jar';
 import type { CpuUsage } from './cpu';
 import type { MemberGc } from './member-gc';
 import type { BenchOptions, HttpClientKind, Phase } from './options';
@@ -49,6 +51,20 @@ export interface MachineInfo {
   readonly os: string;
   readonly memoryGb: number;
   readonly loadAverageAtStart: readonly number[];
+}
+
+/** This machine, as both benchmarks record it next to their figures. */
+export function machineInfo(javaVersion: string): MachineInfo {
+  return {
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    java: javaVersion,
+    hazelcast: HAZELCAST_VERSION,
+    os: `${os.type()} ${os.release()}`,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    loadAverageAtStart: os.loadavg(),
+  };
 }
 
 export interface Bar {
