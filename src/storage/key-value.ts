@@ -19,6 +19,16 @@ export type Condition =
   | { readonly field: string; readonly op: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number | string }
   | { readonly field: string; readonly op: 'in'; readonly value: readonly FieldValue[] };
 
+/**
+ * Bounds on a query: at most `limit` entries, and with `orderBy` the first ones in that field's order
+ * (a number or string in every matching document). No request path or background loop reads unbounded.
+ */
+export interface QueryOptions {
+  readonly orderBy?: string;
+  readonly descending?: boolean;
+  readonly limit?: number;
+}
+
 export interface WriteOptions {
   /** Entry time-to-live; absent means the map's configured default. */
   readonly ttlMs?: number;
@@ -39,7 +49,7 @@ export interface KeyValueMap<V> {
   delete(key: string): Promise<void>;
   /** Compare-and-delete. */
   deleteIfSame(key: string, expected: Stored<V>): Promise<boolean>;
-  query(conditions: readonly Condition[]): Promise<Array<[string, Stored<V>]>>;
+  query(conditions: readonly Condition[], options?: QueryOptions): Promise<Array<[string, Stored<V>]>>;
   count(conditions: readonly Condition[]): Promise<number>;
   keys(): Promise<string[]>;
   size(): Promise<number>;
