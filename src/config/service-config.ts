@@ -26,6 +26,13 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
     .default(''),
   STREAM_PARTITIONS: integer(8, 1, 271),
+  /** memory: the grid is the only store; postgres: PostgreSQL is the system of record (docs/guides/persistence.md). */
+  HMS_PERSISTENCE: z.enum(['memory', 'postgres']).default('memory'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres://user:password@host:port/database URL')
+    .optional(),
+  DATABASE_POOL_SIZE: integer(10, 1, 100),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -45,6 +52,11 @@ const schema = z.object({
     .optional(),
 });
 
+const checked = schema.refine((config) => config.HMS_PERSISTENCE !== 'postgres' || config.DATABASE_URL, {
+  path: ['DATABASE_URL'],
+  message: 'is required when HMS_PERSISTENCE=postgres',
+});
+
 export type ServiceConfig = Omit<z.infer<typeof schema>, 'HTTP_PORT'> & { readonly HTTP_PORT: number };
 
 /** Every variable the services read, for the manifests' consistency check and the docs. */
@@ -52,7 +64,12 @@ export const serviceEnvironmentVariables = Object.keys(schema.shape);
 
 export class ConfigError extends Error {
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    // One problem fits the one line a process prints when it stops; several are listed.
+    super(
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0]}`
+        : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -63,7 +80,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv, defaultPort: number): 
   const given = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = schema.safeParse(given);
+  const parsed = checked.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),

