@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { persistenceEnvironmentSchema, requireDatabaseUrl } from '../src/config/persistence-settings';
 import { ConfigError } from '../src/config/service-config';
 
 const schema = z.object({
@@ -20,6 +21,7 @@ const schema = z.object({
     ),
   HAZELCAST_CLUSTER_NAME: z.string().min(1).default('dev'),
   HAZELCAST_NAME_PREFIX: z.string().default(''),
+  ...persistenceEnvironmentSchema,
   METRICS_HOST: z.string().default('0.0.0.0'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -35,7 +37,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv): OperatorConfig {
   const given = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = schema.safeParse(given);
+  const parsed = requireDatabaseUrl(schema).safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }

@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Naming } from '../src/core/naming';
 import { connectHazelcast } from '../src/hazelcast/client';
 import type { Logger } from '../src/logging/logger';
-import { HazelcastKeyValueStore } from '../src/storage/hazelcast-key-value';
+import { openDurableStore, storeFor, type DurableStore } from '../src/runtime/service-storage';
 import type { KeyValueStore } from '../src/storage/key-value';
 import { Informer, keyOf } from './controller/informer';
 import { LeaderElector } from './controller/leader-election';
@@ -31,6 +31,8 @@ export class SagaPolicyController {
   private workers: Promise<void> | undefined;
   private client: Client | undefined;
   private connecting: Promise<KeyValueStore> | undefined;
+  /** PostgreSQL in persistent mode (the policy map is durable there), opened once, on first use. */
+  private durable: Promise<DurableStore> | undefined;
   private cancelResync: (() => void) | undefined;
 
   constructor(
@@ -114,6 +116,7 @@ export class SagaPolicyController {
     await this.workers;
     this.informer.stop();
     await this.client?.shutdown().catch(() => undefined);
+    await (await this.durable?.catch(() => undefined))?.close().catch(() => undefined);
   }
 
   private startWorkers(reconciler: SagaPolicyReconciler): void {
@@ -153,9 +156,13 @@ export class SagaPolicyController {
   }
 
   /** Connects on first use and again after the cluster was lost, so an outage is a requeue, not a crash. */
-  private hazelcast(): Promise<KeyValueStore> {
-    if (this.client?.getLifecycleService().isRunning())
-      return Promise.resolve(new HazelcastKeyValueStore(this.client));
+  private async hazelcast(): Promise<KeyValueStore> {
+    this.durable ??= openDurableStore(this.config, this.logger).catch((error: unknown) => {
+      this.durable = undefined;
+      throw error;
+    });
+    const durable = await this.durable;
+    if (this.client?.getLifecycleService().isRunning()) return storeFor(durable, this.client);
     this.connecting ??= connectHazelcast({
       clusterName: this.config.HAZELCAST_CLUSTER_NAME,
       addresses: this.config.HAZELCAST_ADDRESSES,
@@ -164,7 +171,7 @@ export class SagaPolicyController {
     })
       .then((client) => {
         this.client = client;
-        return new HazelcastKeyValueStore(client) as KeyValueStore;
+        return storeFor(durable, client);
       })
       .finally(() => {
         this.connecting = undefined;

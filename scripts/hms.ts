@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Naming } from '../src/core/naming';
 import { connectHazelcast } from '../src/hazelcast/client';
-import { HazelcastKeyValueStore } from '../src/storage/hazelcast-key-value';
+import { loadPersistenceSettings } from '../src/config/persistence-settings';
+import { silentLogger } from '../src/logging/logger';
+import { openDurableStore, storeFor } from '../src/runtime/service-storage';
 import { applyPolicy, parsePolicyYaml, PolicyFileError, restoreDefaults } from '../src/sagas/policy-admin';
 import { describePolicy, type EffectivePolicy, type PolicyAck } from '../src/sagas/saga-policy';
 
@@ -10,7 +12,8 @@ const USAGE = `usage: hms policy apply -f <file.yaml>     write the SagaPolicy (
        hms policy get [<sagaType>]          show the effective policy and what each service applied
        hms policy reset <sagaType>          restore the defaults
 
-Reaches the cluster at HAZELCAST_ADDRESSES (default 127.0.0.1:5701), HAZELCAST_CLUSTER_NAME (default dev).`;
+Reaches the cluster at HAZELCAST_ADDRESSES (default 127.0.0.1:5701), HAZELCAST_CLUSTER_NAME (default dev);
+with HMS_PERSISTENCE=postgres the policy is kept in PostgreSQL at DATABASE_URL, as the services read it.`;
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -35,13 +38,14 @@ async function main(args: readonly string[]): Promise<number> {
     say('hms policy reset: missing <sagaType>');
     return 64;
   }
+  const durable = await openDurableStore(loadPersistenceSettings(process.env), silentLogger());
   const client = await connectHazelcast({
     clusterName: process.env.HAZELCAST_CLUSTER_NAME ?? 'dev',
     addresses: (process.env.HAZELCAST_ADDRESSES ?? '127.0.0.1:5701').split(','),
     connectTimeoutMs: 10_000,
   });
   try {
-    const kv = new HazelcastKeyValueStore(client);
+    const kv = storeFor(durable, client);
     const naming = new Naming(process.env.HAZELCAST_NAME_PREFIX ?? '');
     const policies = kv.map<EffectivePolicy>(naming.sagaPolicy());
     if (verb === 'apply') {
@@ -79,6 +83,7 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   } finally {
     await client.shutdown();
+    await durable.close();
   }
 }
 

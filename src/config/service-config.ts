@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { tracingEnvironmentSchema } from '../telemetry/tracing-settings';
+import { persistenceEnvironmentSchema, requireDatabaseUrl } from './persistence-settings';
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -26,13 +27,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
     .default(''),
   STREAM_PARTITIONS: integer(8, 1, 271),
-  /** memory: the grid is the only store; postgres: PostgreSQL is the system of record (docs/guides/persistence.md). */
-  HMS_PERSISTENCE: z.enum(['memory', 'postgres']).default('memory'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres://user:password@host:port/database URL')
-    .optional(),
-  DATABASE_POOL_SIZE: integer(10, 1, 100),
+  ...persistenceEnvironmentSchema,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -52,10 +47,7 @@ const schema = z.object({
     .optional(),
 });
 
-const checked = schema.refine((config) => config.HMS_PERSISTENCE !== 'postgres' || config.DATABASE_URL, {
-  path: ['DATABASE_URL'],
-  message: 'is required when HMS_PERSISTENCE=postgres',
-});
+const checked = requireDatabaseUrl(schema);
 
 export type ServiceConfig = Omit<z.infer<typeof schema>, 'HTTP_PORT'> & { readonly HTTP_PORT: number };
 

@@ -12,7 +12,7 @@ import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
 import { shutdownTracing, tracingStarted } from '../telemetry';
 import type { ServiceContext } from './service-context';
 import { createServiceContext } from './service-context-factory';
-import { openServiceStorage, type ServiceStorage } from './service-storage';
+import { openDurableStore, storeFor, type DurableStore } from './service-storage';
 
 export interface ServiceDefinition {
   /** account, inventory, order, payment: the metrics' service label and the logs' service field. */
@@ -53,7 +53,6 @@ export async function runService(
   let ready = false;
   let stopping: Promise<void> | undefined;
   let client: Awaited<ReturnType<typeof connectHazelcast>> | undefined;
-  let storage: ServiceStorage;
   registerHazelcastClientMetrics(registry, () => client);
   const routes: Route[] = [];
   const { app } = createHttpApp({
@@ -71,6 +70,14 @@ export async function runService(
   });
   const server = await startHttpServer(app, { host: config.HTTP_HOST, port: config.HTTP_PORT, logger });
 
+  // The database first: a bad DATABASE_URL stops the process at once, not after the grid's connect timeout.
+  let durable: DurableStore;
+  try {
+    durable = await openDurableStore(config, logger);
+  } catch (error) {
+    await server.close(0);
+    throw error;
+  }
   try {
     client = await connectHazelcast({
       clusterName: config.HAZELCAST_CLUSTER_NAME,
@@ -85,16 +92,15 @@ export async function runService(
         process.exit(1);
       },
     });
-    storage = await openServiceStorage(config, client, logger);
   } catch (error) {
-    await client?.shutdown().catch(() => undefined);
+    await durable.close().catch(() => undefined);
     await server.close(0);
     throw error;
   }
   const context = createServiceContext({
     service: definition.name,
     config,
-    kv: storage.kv,
+    kv: storeFor(durable, client),
     logs: new HazelcastStreamLogStore(client),
     clock: systemClock,
     ids: randomIds,
@@ -125,7 +131,7 @@ export async function runService(
       await wiring.stop?.();
       await runtime.close();
       await counters.close();
-      await storage.close();
+      await durable.close();
       await client?.shutdown();
       // Flushes the spans still buffered (nothing to do with tracing off).
       await shutdownTracing().catch((error: unknown) =>
