@@ -1,6 +1,7 @@
 import type { Client } from 'hazelcast-client';
 import { Naming } from '../../src/core/naming';
 import { HazelcastKeyValueStore } from '../../src/storage/hazelcast-key-value';
+import type { KeyValueStore } from '../../src/storage/key-value';
 import { applyPolicy } from '../../src/sagas/policy-admin';
 import { sagaPolicySpecSchema, type EffectivePolicy, type PolicyAck } from '../../src/sagas/saga-policy';
 import { call, eventually, type TestSystem } from './system';
@@ -75,8 +76,10 @@ export async function withPolicy(
   system: TestSystem,
   spec: Record<string, unknown>,
   services: readonly string[],
+  /** The system's stores when it is not the grid alone (persistent mode keeps the policy in PostgreSQL). */
+  store?: KeyValueStore,
 ): Promise<EffectivePolicy> {
-  const kv = new HazelcastKeyValueStore(client);
+  const kv = store ?? new HazelcastKeyValueStore(client);
   const naming = new Naming(system.prefix);
   const applied = await applyPolicy(
     kv.map<EffectivePolicy>(naming.sagaPolicy()),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { findFreePort } from '../../src/net/free-port';
 import { SERVICE_NAMES, ServiceProcess, type ServiceName } from '../../src/local/service-process';
+import { testDatabaseUrl } from './postgres';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -19,19 +20,33 @@ export interface TestSystem {
  * The four real service processes against the test run's Hazelcast member, on free loopback ports,
  * with a fresh name prefix so every test file has a cluster of its own in all but name.
  */
-export async function startTestSystem(
-  options: { only?: readonly ServiceName[]; env?: Partial<Record<ServiceName, Record<string, string>>> } = {},
-): Promise<TestSystem> {
-  const address = process.env.HZ_ADDRESS;
-  const cluster = process.env.HZ_CLUSTER_NAME;
+export interface TestSystemOptions {
+  readonly only?: readonly ServiceName[];
+  readonly env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** postgres: the system of record in the run's PostgreSQL (or `databaseUrl`), as in production. */
+  readonly persistence?: 'memory' | 'postgres';
+  readonly databaseUrl?: string;
+  /** A member of the test's own instead of the run's shared one (to kill it). */
+  readonly hazelcast?: { readonly address: string; readonly clusterName: string };
+  /** Keep this prefix (a restarted system reading what an earlier one wrote). */
+  readonly prefix?: string;
+}
+
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  const address = options.hazelcast?.address ?? process.env.HZ_ADDRESS;
+  const cluster = options.hazelcast?.clusterName ?? process.env.HZ_CLUSTER_NAME;
   if (!address || !cluster)
     throw new Error('HZ_ADDRESS/HZ_CLUSTER_NAME are not set: the integration globalSetup did not run');
   const buildDir = join(ROOT, 'build');
   if (!existsSync(join(buildDir, 'services', 'account', 'main.js'))) {
     throw new Error(`${buildDir} has no compiled services: run "npm run build" first (npm test does)`);
   }
-  const prefix = `t${randomUUID().slice(0, 8)}.`;
+  const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}.`;
   const names = options.only ?? SERVICE_NAMES;
+  const persistence: Record<string, string> =
+    options.persistence === 'postgres'
+      ? { HMS_PERSISTENCE: 'postgres', DATABASE_URL: options.databaseUrl ?? testDatabaseUrl() }
+      : {};
   const baseEnv = (name: ServiceName): Record<string, string> => ({
     HTTP_HOST: '127.0.0.1',
     HAZELCAST_ADDRESSES: address,
@@ -42,6 +57,7 @@ export async function startTestSystem(
     OUTBOX_INTERVAL_MS: '250',
     SUBSCRIPTION_LEASE_MS: '3000',
     SHUTDOWN_GRACE_MS: '2000',
+    ...persistence,
     ...options.env?.[name],
   });
   const services = {} as Record<ServiceName, ServiceProcess>;
