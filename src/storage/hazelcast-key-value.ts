@@ -1,7 +1,17 @@
 import type { Client as HazelcastClient, IMap, Predicate } from 'hazelcast-client';
 import { Aggregators, HazelcastJsonValue, Predicates } from 'hazelcast-client';
-import type { Condition, KeyValueMap, KeyValueStore, MapChange, Stored, WriteOptions } from './key-value';
+import { boundedEntries } from './hazelcast-bounded-query';
+import type {
+  Condition,
+  KeyValueMap,
+  KeyValueStore,
+  MapChange,
+  QueryOptions,
+  Stored,
+  WriteOptions,
+} from './key-value';
 import { serialize } from './key-value';
+import { applyQueryOptions, checkQueryOptions } from './query-order';
 
 /**
  * Documents are stored as HazelcastJsonValue so the member can index and query them without any Java
@@ -56,17 +66,25 @@ export class HazelcastKeyValueMap<V> implements KeyValueMap<V> {
     return this.map.remove(key, new HazelcastJsonValue(expected.token)) as Promise<boolean>;
   }
 
-  async query(conditions: readonly Condition[]): Promise<Array<[string, Stored<V>]>> {
+  async query(
+    conditions: readonly Condition[],
+    options: QueryOptions = {},
+  ): Promise<Array<[string, Stored<V>]>> {
+    checkQueryOptions(options);
+    const base = conditions.length === 0 ? undefined : toPredicate(conditions);
+    const { limit } = options;
     const entries =
-      conditions.length === 0
-        ? await this.map.entrySet()
-        : await this.map.entrySetWithPredicate(toPredicate(conditions));
+      limit !== undefined
+        ? await boundedEntries(this.map, base, { ...options, limit })
+        : base
+          ? await this.map.entrySetWithPredicate(base)
+          : await this.map.entrySet();
     const found: Array<[string, Stored<V>]> = [];
     for (const [key, value] of entries) {
       const stored = toStored<V>(value);
       if (stored) found.push([key, stored]);
     }
-    return found;
+    return applyQueryOptions(found, options);
   }
 
   async count(conditions: readonly Condition[]): Promise<number> {
@@ -183,7 +201,8 @@ class LazyMap<V> implements KeyValueMap<V> {
   delete = async (key: string) => (await this.target()).delete(key);
   deleteIfSame = async (key: string, expected: Stored<V>) =>
     (await this.target()).deleteIfSame(key, expected);
-  query = async (conditions: readonly Condition[]) => (await this.target()).query(conditions);
+  query = async (conditions: readonly Condition[], options?: QueryOptions) =>
+    (await this.target()).query(conditions, options);
   count = async (conditions: readonly Condition[]) => (await this.target()).count(conditions);
   keys = async () => (await this.target()).keys();
   size = async () => (await this.target()).size();

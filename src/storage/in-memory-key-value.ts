@@ -1,7 +1,16 @@
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
-import type { Condition, KeyValueMap, KeyValueStore, MapChange, Stored, WriteOptions } from './key-value';
+import type {
+  Condition,
+  KeyValueMap,
+  KeyValueStore,
+  MapChange,
+  QueryOptions,
+  Stored,
+  WriteOptions,
+} from './key-value';
 import { matches, serialize } from './key-value';
+import { applyQueryOptions } from './query-order';
 
 interface Slot {
   token: string;
@@ -62,17 +71,15 @@ export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
     return true;
   }
 
-  async query(conditions: readonly Condition[]): Promise<Array<[string, Stored<V>]>> {
-    const found: Array<[string, Stored<V>]> = [];
-    for (const key of [...this.slots.keys()]) {
-      const entry = this.read(key);
-      if (entry && matches(entry.value, conditions)) found.push([key, entry]);
-    }
-    return found;
+  async query(
+    conditions: readonly Condition[],
+    options: QueryOptions = {},
+  ): Promise<Array<[string, Stored<V>]>> {
+    return applyQueryOptions(this.matching(conditions), options);
   }
 
   async count(conditions: readonly Condition[]): Promise<number> {
-    return (await this.query(conditions)).length;
+    return this.matching(conditions).length;
   }
 
   async keys(): Promise<string[]> {
@@ -95,6 +102,16 @@ export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
     return async () => {
       this.watchers.delete(watcher);
     };
+  }
+
+  /** What the member would evaluate; only what a query returns is "shipped" to the caller. */
+  private matching(conditions: readonly Condition[]): Array<[string, Stored<V>]> {
+    const found: Array<[string, Stored<V>]> = [];
+    for (const key of [...this.slots.keys()]) {
+      const entry = this.read(key);
+      if (entry && matches(entry.value, conditions)) found.push([key, entry]);
+    }
+    return found;
   }
 
   private write(key: string, value: V, options?: WriteOptions): void {

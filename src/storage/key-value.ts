@@ -22,6 +22,7 @@ export type Condition =
 /**
  * Bounds on a query: at most `limit` entries, and with `orderBy` the first ones in that field's order
  * (a number or string in every matching document). No request path or background loop reads unbounded.
+ * Ties, and a `limit` without `orderBy`, go by key; the exact rule every backend follows is query-order.ts.
  */
 export interface QueryOptions {
   readonly orderBy?: string;

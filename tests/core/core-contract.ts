@@ -249,5 +249,122 @@ export function describeCoreContract(backendName: string, backend: () => Backend
       expect(heard).not.toContain('c'); // stopped watchers hear nothing more
       await marker();
     });
+
+    describe('bounded queries (QueryOptions): every backend returns the same entries in the same order', () => {
+      interface Doc {
+        readonly n?: number;
+        readonly at?: { readonly time: string };
+        readonly kind: string;
+      }
+      const filled = async (docs: Record<string, Doc>) => {
+        const map = backend().kv.map<Doc>(`${backend().prefix()}ordered`);
+        for (const [key, doc] of Object.entries(docs)) await map.set(key, doc);
+        return map;
+      };
+      const keysOf = (entries: ReadonlyArray<[string, unknown]>) => entries.map(([key]) => key);
+      // Keys whose text order is not their number order (k10 < k2), values with ties.
+      const docs: Record<string, Doc> = {
+        k1: { n: 5, kind: 'a' },
+        k2: { n: 1, kind: 'b' },
+        k3: { n: 3, kind: 'a' },
+        k10: { n: 3, kind: 'b' },
+        k11: { n: 9, kind: 'a' },
+        k4: { n: 7, kind: 'b' },
+      };
+
+      test('orderBy sorts by the field, ascending or descending; ties go by key ascending either way', async () => {
+        const map = await filled(docs);
+        expect(keysOf(await map.query([], { orderBy: 'n' }))).toEqual(['k2', 'k10', 'k3', 'k1', 'k4', 'k11']);
+        expect(keysOf(await map.query([], { orderBy: 'n', descending: true }))).toEqual([
+          'k11',
+          'k4',
+          'k1',
+          'k10',
+          'k3',
+          'k2',
+        ]);
+        expect(keysOf(await map.query([], { orderBy: 'n', limit: 3 }))).toEqual(['k2', 'k10', 'k3']);
+        expect(keysOf(await map.query([], { orderBy: 'n', descending: true, limit: 4 }))).toEqual([
+          'k11',
+          'k4',
+          'k1',
+          'k10',
+        ]);
+        const [first] = await map.query([], { orderBy: 'n', descending: true, limit: 1 });
+        expect(first?.[1].value).toEqual({ n: 9, kind: 'a' });
+      });
+
+      test('limit alone returns that many matches, the first keys in key order', async () => {
+        const map = await filled(docs);
+        expect(keysOf(await map.query([], { limit: 3 }))).toEqual(['k1', 'k10', 'k11']);
+        expect(keysOf(await map.query([{ field: 'kind', op: 'eq', value: 'b' }], { limit: 2 }))).toEqual([
+          'k10',
+          'k2',
+        ]);
+        expect(await map.query([], { limit: 0 })).toEqual([]);
+        expect(keysOf(await map.query([], { limit: 100 }))).toHaveLength(6);
+      });
+
+      test('limit with conditions orders and cuts only the matches', async () => {
+        const map = await filled(docs);
+        const onlyA = [{ field: 'kind', op: 'eq', value: 'a' }] as const;
+        expect(keysOf(await map.query(onlyA, { orderBy: 'n', descending: true, limit: 2 }))).toEqual([
+          'k11',
+          'k1',
+        ]);
+        const range = [{ field: 'n', op: 'lt', value: 7 }] as const;
+        expect(keysOf(await map.query(range, { orderBy: 'n', descending: true, limit: 10 }))).toEqual([
+          'k1',
+          'k10',
+          'k3',
+          'k2',
+        ]);
+        expect(
+          await map.query([{ field: 'kind', op: 'eq', value: 'none' }], { orderBy: 'n', limit: 5 }),
+        ).toEqual([]);
+      });
+
+      test('a nested ISO-time field sorts as text; entries without the field are left out', async () => {
+        const map = await filled({
+          old: { at: { time: '2025-01-01T00:00:00.000Z' }, kind: 'a' },
+          newest: { at: { time: '2026-03-01T10:00:00.000Z' }, kind: 'a' },
+          middle: { at: { time: '2025-12-31T23:59:59.999Z' }, kind: 'a' },
+          timeless: { kind: 'a' },
+        });
+        expect(keysOf(await map.query([], { orderBy: 'at.time', descending: true, limit: 10 }))).toEqual([
+          'newest',
+          'middle',
+          'old',
+        ]);
+        const since = [{ field: 'at.time', op: 'gte', value: '2025-06-01T00:00:00.000Z' }] as const;
+        expect(keysOf(await map.query(since, { orderBy: 'at.time', limit: 1 }))).toEqual(['middle']);
+      });
+
+      test('many ties around the cut: the better values whole, then the tied ones by key', async () => {
+        const many: Record<string, Doc> = { top: { n: 100, kind: 'a' }, next: { n: 50, kind: 'a' } };
+        for (let index = 0; index < 30; index++)
+          many[`t${String(index).padStart(2, '0')}`] = { n: 10, kind: 'a' };
+        many.low = { n: 1, kind: 'a' };
+        const map = await filled(many);
+        expect(keysOf(await map.query([], { orderBy: 'n', descending: true, limit: 5 }))).toEqual([
+          'top',
+          'next',
+          't00',
+          't01',
+          't02',
+        ]);
+        expect(keysOf(await map.query([], { orderBy: 'n', limit: 4 }))).toEqual(['low', 't00', 't01', 't02']);
+        expect(keysOf(await map.query([], { orderBy: 'n', descending: true, limit: 2 }))).toEqual([
+          'top',
+          'next',
+        ]);
+      });
+
+      test('a limit that is not a whole number ≥ 0 is refused, naming the option', async () => {
+        const map = await filled(docs);
+        await expect(map.query([], { limit: -1 })).rejects.toThrow(/'limit'/);
+        await expect(map.query([], { orderBy: 'n', limit: 1.5 })).rejects.toThrow(/'limit'/);
+      });
+    });
   });
 }
