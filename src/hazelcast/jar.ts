@@ -38,14 +38,58 @@ export interface EnsureJarOptions {
 }
 
 /** Path of the cached Hazelcast jar, fetched once from Maven Central with `mvn` when missing. */
-export async function ensureHazelcastJar(options: EnsureJarOptions = {}): Promise<string> {
+export function ensureHazelcastJar(options: EnsureJarOptions = {}): Promise<string> {
+  return ensureMavenJar(
+    {
+      artifact: HAZELCAST_ARTIFACT,
+      what: `Hazelcast ${HAZELCAST_VERSION}`,
+      jar: hazelcastJarPath(options.env),
+    },
+    options,
+  );
+}
+
+/**
+ * The Prometheus JMX exporter, run as a java agent in the member JVM: community members publish their
+ * metrics only as JMX MBeans, and the agent serves them (and the JVM's heap pools) as Prometheus text.
+ * 1.0.1 is the newest release of this artifact on Maven Central.
+ */
+export const JMX_EXPORTER_VERSION = '1.0.1';
+export const JMX_EXPORTER_ARTIFACT = `io.prometheus.jmx:jmx_prometheus_javaagent:${JMX_EXPORTER_VERSION}`;
+
+export function jmxExporterJarPath(env: Env = process.env): string {
+  return path.join(hazelcastCacheDir(env), `jmx_prometheus_javaagent-${JMX_EXPORTER_VERSION}.jar`);
+}
+
+/** Path of the cached JMX exporter agent jar, fetched once like the Hazelcast jar. */
+export function ensureJmxExporterJar(options: EnsureJarOptions = {}): Promise<string> {
+  return ensureMavenJar(
+    {
+      artifact: JMX_EXPORTER_ARTIFACT,
+      what: `the Prometheus JMX exporter ${JMX_EXPORTER_VERSION}`,
+      jar: jmxExporterJarPath(options.env),
+    },
+    options,
+  );
+}
+
+interface MavenJar {
+  /** groupId:artifactId:version */
+  readonly artifact: string;
+  /** For log and error lines. */
+  readonly what: string;
+  /** Where it is cached; its file name is the one `mvn dependency:copy` writes. */
+  readonly jar: string;
+}
+
+async function ensureMavenJar(wanted: MavenJar, options: EnsureJarOptions): Promise<string> {
   const log = options.log ?? (() => undefined);
   const env = options.env ?? process.env;
-  const jar = hazelcastJarPath(env);
+  const { artifact, what, jar } = wanted;
   if (isUsableJar(jar)) return jar;
 
   const cacheDir = path.dirname(jar);
-  log(`Fetching Hazelcast ${HAZELCAST_VERSION} from Maven Central (once; cached in ${cacheDir}) …`);
+  log(`Fetching ${what} from Maven Central (once; cached in ${cacheDir}) …`);
   await requireJava({ env });
   fs.mkdirSync(cacheDir, { recursive: true });
   // Download into a private folder and rename: parallel runs never see a half-written jar.
@@ -57,7 +101,7 @@ export async function ensureHazelcastJar(options: EnsureJarOptions = {}): Promis
         '-q',
         '-B',
         'dependency:copy',
-        `-Dartifact=${HAZELCAST_ARTIFACT}`,
+        `-Dartifact=${artifact}`,
         `-DoutputDirectory=${staging}`,
         '-Dmdep.overWriteReleases=true',
       ],
@@ -65,8 +109,8 @@ export async function ensureHazelcastJar(options: EnsureJarOptions = {}): Promis
     );
     if (result.notFound) {
       throw new Error(
-        `Cannot fetch the Hazelcast ${HAZELCAST_VERSION} jar: Maven ('mvn') is not on PATH. ` +
-          `Install Maven (e.g. apt-get install maven), or place hazelcast-${HAZELCAST_VERSION}.jar at ${jar} ` +
+        `Cannot fetch ${what}: Maven ('mvn') is not on PATH. ` +
+          `Install Maven (e.g. apt-get install maven), or place ${path.basename(jar)} at ${jar} ` +
           `(or set HAZELCAST_CACHE_DIR to a folder holding it).`,
       );
     }
@@ -76,7 +120,7 @@ export async function ensureHazelcastJar(options: EnsureJarOptions = {}): Promis
         ? `timed out after ${options.timeoutMs ?? 600_000} ms`
         : `exit ${result.code}`;
       throw new Error(
-        `Fetching ${HAZELCAST_ARTIFACT} with mvn failed (${why}). Maven Central must be reachable ` +
+        `Fetching ${artifact} with mvn failed (${why}). Maven Central must be reachable ` +
           `(or the artifact present in ~/.m2). mvn said:\n${errorTail(result.output)}`,
       );
     }
@@ -84,7 +128,7 @@ export async function ensureHazelcastJar(options: EnsureJarOptions = {}): Promis
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  log(`Hazelcast ${HAZELCAST_VERSION} cached at ${jar}`);
+  log(`${what} cached at ${jar}`);
   return jar;
 }
 

@@ -5,9 +5,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { stopChild } from '../core/child-process';
 import { findFreePort, isPortFree } from '../net/free-port';
-import { ensureHazelcastJar, javaCommand, requireJava } from './jar';
+import { ensureHazelcastJar, ensureJmxExporterJar, javaCommand, requireJava } from './jar';
 import type { LogLine } from './jar';
 import { MEMBER_GC_FLAGS } from './member-jvm';
+import { memberMetricsAgentFlag, memberMetricsConfigPath, memberMetricsUrl } from './member-metrics';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +39,8 @@ export interface StartMemberOptions {
   systemProperties?: Readonly<Record<string, string>>;
   /** Default: ensureHazelcastJar(). */
   jarPath?: string;
+  /** Serve the member's JVM metrics (Prometheus JMX exporter agent) on host:metricsPort; 0 picks a free port. */
+  metricsPort?: number;
   log?: LogLine;
   env?: Env;
 }
@@ -54,7 +57,16 @@ export interface HazelcastMember {
   readyMs: number;
   /** Resolves with the JVM exit code once the process is gone. */
   exited: Promise<number | null>;
+  /** The same moment, with the signal that killed it (SIGKILL, an OOM killer …) when there was one. */
+  exit: Promise<ProcessExit>;
+  /** http://host:port/metrics of the JMX exporter agent, when metricsPort was given. */
+  metricsUrl?: string;
   stop(): Promise<void>;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 /** Marks failures where the port was taken, so callers that picked a port themselves can retry. */
@@ -124,12 +136,14 @@ export async function startMember(options: StartMemberOptions): Promise<Hazelcas
   const host = options.host ?? '127.0.0.1';
   await requireJava({ env });
   const jarPath = options.jarPath ?? (await ensureHazelcastJar({ log: options.log, env }));
-  if (options.port) return launch(options, host, options.port, jarPath, env);
+  const agentJar =
+    options.metricsPort === undefined ? undefined : await ensureJmxExporterJar({ log: options.log, env });
+  if (options.port) return launch(options, host, options.port, { jarPath, agentJar }, env);
   // A picked port can be taken between probing and the JVM binding it; pick again a few times.
   for (let attempt = 1; ; attempt++) {
     const port = await findFreePort(host);
     try {
-      return await launch(options, host, port, jarPath, env);
+      return await launch(options, host, port, { jarPath, agentJar }, env);
     } catch (error) {
       if (!(error instanceof PortInUseError) || attempt >= 3) throw error;
     }
@@ -140,9 +154,10 @@ async function launch(
   options: StartMemberOptions,
   host: string,
   port: number,
-  jarPath: string,
+  jars: { jarPath: string; agentJar: string | undefined },
   env: Env,
 ): Promise<HazelcastMember> {
+  const { jarPath, agentJar } = jars;
   if (!(await isPortFree(host, port))) {
     throw new PortInUseError(
       `Cannot start the Hazelcast member: port ${port} on ${host} is already in use ` +
@@ -162,11 +177,15 @@ async function launch(
     ...memberSystemProperties({ clusterName: options.clusterName, host, port, members: options.members }),
     ...options.systemProperties,
   };
+  const metricsPort = agentJar === undefined ? undefined : options.metricsPort || (await findFreePort(host));
+  const metricsAgent =
+    agentJar === undefined || metricsPort === undefined ? [] : [agentFlag(agentJar, host, metricsPort)];
   const args = [
     `-Xms${heap}`,
     `-Xmx${heap}`,
     '-XX:+ExitOnOutOfMemoryError',
     ...MEMBER_GC_FLAGS,
+    ...metricsAgent,
     ...MODULE_FLAGS,
     ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
     '-cp',
@@ -185,10 +204,11 @@ async function launch(
   } finally {
     fs.closeSync(fd);
   }
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', () => resolve(null));
+  const exit = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
   });
+  const exited = exit.then(({ code }) => code);
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const stop = (): Promise<void> => stopChild(child, exited, options.stopTimeoutMs ?? 70_000);
 
@@ -210,6 +230,8 @@ async function launch(
       logFile,
       readyMs: Date.now() - startedAt,
       exited,
+      exit,
+      metricsUrl: metricsPort === undefined ? undefined : memberMetricsUrl(host, metricsPort),
       stop,
     };
   }
@@ -232,6 +254,9 @@ async function launch(
     `Hazelcast member on ${address} (cluster ${options.clusterName}) ${why}. Log ${logFile}:\n${tail}`,
   );
 }
+
+const agentFlag = (agentJar: string, host: string, port: number): string =>
+  memberMetricsAgentFlag(agentJar, host, port, memberMetricsConfigPath(projectRoot()));
 
 /** Polls the member's HEALTH_CHECK REST endpoint (enabled in config/hazelcast.yaml). */
 async function waitUntilReady(
