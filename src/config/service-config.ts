@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { memberHeapGuardEnvironmentSchema } from '../memory-guard/guard-settings';
 import { tracingEnvironmentSchema } from '../telemetry/tracing-settings';
 import { persistenceEnvironmentSchema, requireDatabaseUrl } from './persistence-settings';
 
@@ -37,6 +38,8 @@ const schema = z.object({
   SUBSCRIPTION_LEASE_MS: integer(10_000, 500, 600_000),
   /** OTEL_EXPORTER_OTLP_ENDPOINT, TRACING_ENABLED, TRACING_SAMPLE_RATIO (src/telemetry/tracing-settings.ts). */
   ...tracingEnvironmentSchema,
+  /** HAZELCAST_METRICS_URLS, HAZELCAST_HEAP_HIGH_WATER, HAZELCAST_HEAP_POLL_MS (src/memory-guard/guard-settings.ts). */
+  ...memberHeapGuardEnvironmentSchema,
   /** Test-only crash points (see src/runtime/fault-injection.ts); never set in production. */
   FAULT_CRASH_AT: z
     .string()

@@ -12,6 +12,7 @@ import { type HealthCheck, operationalRoutes, type ShutdownState } from './opera
 import { requestContextMiddleware } from './request-context';
 import type { Route } from './route';
 import { unmatchedRouteMiddleware } from './unmatched-route';
+import { type WriteAdmission, writeSheddingMiddleware } from './write-shedding';
 
 export interface HttpAppOptions {
   readonly serviceName: string;
@@ -27,6 +28,8 @@ export interface HttpAppOptions {
   readonly health: HealthCheck;
   /** Source of generated request ids; default random UUIDs. */
   readonly ids?: IdSource;
+  /** Asked before every HTTP write (the member heap guard); absent: every write is let through. */
+  readonly writeAdmission?: WriteAdmission;
 }
 
 export interface HttpApp {
@@ -70,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(closeConnectionsWhenShuttingDown(state));
   app.use(httpMetricsMiddleware({ registry: options.registry, serviceName: options.serviceName }));
   app.use(errorHandlerMiddleware({ clock: options.clock }));
+  app.use(writeSheddingMiddleware(options.writeAdmission, options.clock));
   app.use(router.middleware);
   app.use(unmatchedRouteMiddleware());
   shutdownStates.set(app, state);

@@ -9,6 +9,7 @@ import type {
   WriteOptions,
 } from '../storage/key-value';
 import { serialize } from '../storage/key-value';
+import { checkQueryOptions } from '../storage/query-order';
 import type { MapLayout } from './map-tables';
 import { createStatements, layoutOf, pathExpression } from './map-tables';
 import type { MapNotifications } from './map-notifications';
@@ -104,12 +105,21 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     conditions: readonly Condition[],
     options: QueryOptions = {},
   ): Promise<Array<[string, Stored<V>]>> {
-    const order = options.orderBy
-      ? ` ORDER BY ${pathExpression(options.orderBy)} ${options.descending ? 'DESC' : 'ASC'}, key`
-      : '';
-    const limit = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
+    checkQueryOptions(options);
+    const { orderBy, descending = false, limit } = options;
+    const where = [this.where(conditions)];
+    let order = '';
+    if (orderBy !== undefined) {
+      // As query-order.ts: only numbers and strings have a place in the order; ties go by key.
+      const path = pathExpression(orderBy);
+      where.push(`jsonb_typeof(${path}) IN ('number', 'string')`);
+      order = ` ORDER BY ${path} ${descending ? 'DESC' : 'ASC'}, key COLLATE "C"`;
+    } else if (limit !== undefined) {
+      order = ' ORDER BY key COLLATE "C"';
+    }
     const { rows } = await this.run<Row>(
-      `SELECT key, body::text AS body FROM ${this.table} WHERE ${this.where(conditions)}${order}${limit}`,
+      `SELECT key, body::text AS body FROM ${this.table} WHERE ${where.join(' AND ')}${order}` +
+        (limit !== undefined ? ` LIMIT ${limit}` : ''),
       [this.now()],
     );
     return rows.map((row) => [row.key, stored<V>(row)]);
@@ -233,6 +243,7 @@ export class PostgresKeyValueStore implements KeyValueStore {
   constructor(
     private readonly pool: Pool,
     private readonly notifications: MapNotifications,
+    private readonly now: () => number = Date.now,
   ) {}
 
   map<V>(name: string): KeyValueMap<V> {
@@ -242,7 +253,7 @@ export class PostgresKeyValueStore implements KeyValueStore {
   postgresMap<V>(name: string): PostgresKeyValueMap<V> {
     let map = this.maps.get(name);
     if (!map) {
-      map = new PostgresKeyValueMap<unknown>(name, this.pool, layoutOf(name), this.notifications);
+      map = new PostgresKeyValueMap<unknown>(name, this.pool, layoutOf(name), this.notifications, this.now);
       this.maps.set(name, map);
     }
     return map as PostgresKeyValueMap<V>;

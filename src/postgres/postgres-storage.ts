@@ -11,6 +11,8 @@ export interface PostgresSettings {
   readonly poolSize: number;
   /** A statement that takes longer is cancelled and reported as unavailable (503), never left hanging. */
   readonly statementTimeoutMs?: number;
+  /** The clock entry TTLs are judged by. */
+  readonly now?: () => number;
 }
 
 export interface PostgresStorage {
@@ -48,7 +50,7 @@ export async function openPostgres(settings: PostgresSettings, logger: Logger): 
     throw new PostgresStartError(startFailure(settings.url, error));
   }
   const notifications = new MapNotifications(pool, connection, logger);
-  const kv = new PostgresKeyValueStore(pool, notifications);
+  const kv = new PostgresKeyValueStore(pool, notifications, settings.now);
   const sweep = setInterval(() => {
     void (async () => {
       for (const map of kv.expiringMaps()) {

@@ -7,6 +7,7 @@ import { createHttpApp } from '../http/app';
 import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
 import { createLogger, type Logger } from '../logging/logger';
+import { startMemberHeapGuard } from '../memory-guard/member-heap-guard';
 import { registerHazelcastClientMetrics } from '../metrics/hazelcast-client-metrics';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
 import { shutdownTracing, tracingStarted } from '../telemetry';
@@ -63,6 +64,7 @@ export async function runService(
     registry,
     clock: systemClock,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    writeAdmission: startMemberHeapGuard({ config, logger, registry, clock: systemClock }),
     health: async () => {
       const hazelcast = client !== undefined && isHazelcastUp(client);
       return { up: ready && hazelcast, components: { hazelcast: { status: hazelcast ? 'UP' : 'DOWN' } } };

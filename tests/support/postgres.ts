@@ -52,8 +52,8 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
-export function openTestPostgres(poolSize = 10): Promise<PostgresStorage> {
-  return openPostgres({ url: testDatabaseUrl(), poolSize }, silentLogger());
+export function openTestPostgres(poolSize = 10, now?: () => number): Promise<PostgresStorage> {
+  return openPostgres({ url: testDatabaseUrl(), poolSize, ...(now ? { now } : {}) }, silentLogger());
 }
 
 /** A plain pool for tests that look at PostgreSQL directly. */

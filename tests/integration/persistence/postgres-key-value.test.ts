@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { EmbeddedPostgres } from '../../../scripts/local-postgres/embedded-postgres';
+import { startEmbeddedPostgres } from '../../../scripts/local-postgres/embedded-postgres';
+import { ManualClock } from '../../../src/core/clock';
+import { silentLogger } from '../../../src/logging/logger';
+import {
+  openPostgres,
+  PostgresStartError,
+  type PostgresStorage,
+} from '../../../src/postgres/postgres-storage';
+import {
+  openTestPostgres,
+  startTestPostgres,
+  stopTestPostgres,
+  testDatabaseUrl,
+} from '../../support/postgres';
+
+const ROOT = join(__dirname, '..', '..', '..');
+let counter = 0;
+const name = (suffix: string) => `kv${process.pid}x${++counter}.${suffix}`;
+
+describe('the key-value port on PostgreSQL', () => {
+  let storage: PostgresStorage;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    storage = await openTestPostgres(4, () => clock.now());
+  });
+  afterAll(() => storage?.close());
+
+  test('compare-and-set and compare-and-delete act only on the document as it was read', async () => {
+    const map = storage.kv.map<{ n: number }>(name('view'));
+    await map.set('a', { n: 1 });
+    const read = (await map.get('a'))!;
+    expect(await map.replace('a', read, { n: 2 })).toBe(true);
+    expect(await map.replace('a', read, { n: 3 })).toBe(false);
+    expect((await map.get('a'))!.value).toEqual({ n: 2 });
+    expect(await map.deleteIfSame('a', read)).toBe(false);
+    expect(await map.deleteIfSame('a', (await map.get('a'))!)).toBe(true);
+    expect(await map.get('a')).toBeUndefined();
+  });
+
+  test('putIfAbsent returns what is there; an expired entry counts as absent', async () => {
+    const map = storage.kv.map<{ n: number }>(name('idempotency'));
+    expect(await map.putIfAbsent('k', { n: 1 }, { ttlMs: 60_000 })).toBeUndefined();
+    expect((await map.putIfAbsent('k', { n: 2 }))!.value).toEqual({ n: 1 });
+    expect(await map.putIfAbsent('short', { n: 1 }, { ttlMs: 1 })).toBeUndefined();
+    clock.advance(2);
+    expect(await map.get('short')).toBeUndefined();
+    expect(await map.putIfAbsent('short', { n: 9 })).toBeUndefined();
+    expect((await map.get('short'))!.value).toEqual({ n: 9 });
+  });
+
+  test('queries evaluate conditions in SQL with the same typing as the grid', async () => {
+    const map = storage.kv.map<{ status: string; at: number | string }>(name('saga.state'));
+    await map.set('1', { status: 'STARTED', at: 10 });
+    await map.set('2', { status: 'COMPLETED', at: 20 });
+    await map.set('3', { status: 'STARTED', at: 'not a number' });
+    const keys = async (conditions: Parameters<typeof map.query>[0]) =>
+      (await map.query(conditions)).map(([key]) => key).sort();
+    expect(await keys([{ field: 'status', op: 'eq', value: 'STARTED' }])).toEqual(['1', '3']);
+    expect(await keys([{ field: 'at', op: 'lt', value: 15 }])).toEqual(['1']);
+    expect(await keys([{ field: 'status', op: 'in', value: ['COMPLETED', 'FAILED'] }])).toEqual(['2']);
+    expect(await keys([{ field: 'status', op: 'in', value: [] }])).toEqual([]);
+    expect(await map.count([{ field: 'status', op: 'eq', value: "it's quoted" }])).toBe(0);
+    expect(await map.count([])).toBe(3);
+  });
+});
+
+describe('durability of what PostgreSQL acknowledged', () => {
+  let server: EmbeddedPostgres | undefined;
+  afterAll(async () => {
+    if (server) await stopTestPostgres(server);
+  });
+
+  test('writes acknowledged before a SIGKILL of the server are all there after its restart', async () => {
+    server = await startTestPostgres(() => undefined);
+    const { dataDir, port, logFile } = server;
+    const storage = await openPostgres({ url: server.url, poolSize: 8 }, silentLogger());
+    const map = storage.kv.map<{ n: number }>('durable.es');
+    const acknowledged: string[] = [];
+    // Writers keep going while the server is killed; only what resolved counts as acknowledged.
+    const writers = Array.from({ length: 8 }, async (_, writer) => {
+      for (let n = 0; ; n++) {
+        try {
+          await map.putIfAbsent(`w${writer}:${n}`, { n });
+          acknowledged.push(`w${writer}:${n}`);
+        } catch {
+          return;
+        }
+      }
+    });
+    while (acknowledged.length < 500) await new Promise((resolve) => setImmediate(resolve));
+    process.kill(server.pid, 'SIGKILL');
+    await server.exited;
+    await Promise.all(writers);
+    await storage.close().catch(() => undefined);
+
+    server = await startEmbeddedPostgres({ dataDir, port, logFile });
+    const reopened = await openPostgres({ url: server.url, poolSize: 2 }, silentLogger());
+    const found = await reopened.kv.map<{ n: number }>('durable.es').getAll(acknowledged);
+    await reopened.close();
+    expect(acknowledged.filter((key) => !found.has(key))).toEqual([]);
+  });
+});
+
+describe('bad persistence settings stop a process with one clear line', () => {
+  test('a wrong password names the credentials, never the password', async () => {
+    const url = new URL(testDatabaseUrl());
+    url.password = 'wrong-secret';
+    const attempt = openPostgres({ url: url.toString(), poolSize: 1 }, silentLogger());
+    await expect(attempt).rejects.toThrow(PostgresStartError);
+    await expect(attempt).rejects.toThrow(/refused the credentials in DATABASE_URL/);
+    await expect(attempt).rejects.not.toThrow(/wrong-secret/);
+  });
+
+  const runService = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [join(ROOT, 'build', 'services', 'order', 'main.js')], {
+      env: { PATH: process.env.PATH, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  test.each([
+    [{ HMS_PERSISTENCE: 'disk' }, /^order: Invalid configuration: HMS_PERSISTENCE: .*"memory".*"postgres"/],
+    [
+      { HMS_PERSISTENCE: 'postgres' },
+      /^order: Invalid configuration: DATABASE_URL: is required when HMS_PERSISTENCE=postgres$/,
+    ],
+    [
+      { HMS_PERSISTENCE: 'postgres', DATABASE_URL: 'postgres://hms:x@127.0.0.1:1/hms' },
+      /^order: cannot reach PostgreSQL at 127\.0\.0\.1:1\/hms \(DATABASE_URL\): .*ECONNREFUSED/,
+    ],
+  ])('%j', (env, line) => {
+    const run = runService(env);
+    expect(run.status).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+  });
+});
