@@ -15,9 +15,6 @@ type Customers = AggregateRepository<CustomerState, CustomerCommand, CustomerEve
 const BASE = '/api/customers';
 const TAG = 'Customer';
 
-const newestFirst = (a: CustomerState, b: CustomerState): number =>
-  (b?.createdAt ?? '').localeCompare(a?.createdAt ?? '');
-
 const found = (state: CustomerState | undefined, id: string): Customer => {
   if (!state) throw notFound('CUSTOMER_NOT_FOUND', `Customer ${id} not found`);
   return state;
@@ -118,7 +115,10 @@ export function customerRoutes(deps: {
       tags: [TAG],
       query: z.object({ limit: limitQuery(10, 1000) }),
       responses: { 200: { description: 'Customers', schema: z.array(customerResponse) } },
-      handler: async ({ query }) => ({ status: 200, body: await customers.list(query.limit, newestFirst) }),
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await customers.list(query.limit, { newestBy: 'createdAt' }),
+      }),
     }),
     eventHistoryRoute({
       basePath: BASE,

@@ -29,9 +29,6 @@ const found = (state: ProductState | undefined, id: string): Product => {
   return state;
 };
 
-const newestFirst = (a: ProductState, b: ProductState): number =>
-  (b?.createdAt ?? '').localeCompare(a?.createdAt ?? '');
-
 export function productRoutes(deps: {
   products: Products;
   idempotency: IdempotencyGuard;
@@ -124,7 +121,9 @@ export function productRoutes(deps: {
       responses: { 200: { description: 'Products', schema: z.array(productResponse) } },
       handler: async ({ query }) => ({
         status: 200,
-        body: (await products.list(query.limit, newestFirst)).map((state) => toProductResponse(state!)),
+        body: (await products.list(query.limit, { newestBy: 'createdAt' })).map((state) =>
+          toProductResponse(state!),
+        ),
       }),
     }),
     stockRoute('reserve', 'Reserve stock for an order (idempotent per orderId)', reserveBody, (body) => ({

@@ -1,4 +1,5 @@
 import type { Naming } from '../../src/core/naming';
+import type { ListCursor } from '../../src/eventsourcing/aggregate-repository';
 import type { Logger } from '../../src/logging/logger';
 import type { PolicyWatcher } from '../../src/sagas/policy-watcher';
 import type { KeyValueStore } from '../../src/storage/key-value';
@@ -13,6 +14,8 @@ import type { Products } from './product-routes';
 
 /** Products embedded per backfill call to the model (batches amortise its per-call cost). */
 const BACKFILL_BATCH = 32;
+/** Products read per backfill page: what the backfill holds at once. */
+const BACKFILL_PAGE = 500;
 
 /** Product embeddings for recommendations, on or off with the SagaPolicy's vectorStore flag. */
 export class ProductVectors {
@@ -76,28 +79,34 @@ export class ProductVectors {
     await this.embedder.close();
   }
 
-  /** Everything created while the flag was off (or before this replica started), in model batches. */
+  /**
+   * Everything created while the flag was off (or before this replica started): pages of products, newest
+   * first, so the backfill holds one page at a time however many products there are; model calls in batches.
+   */
   private async backfill(products: Products): Promise<void> {
-    const all = await products.list(Number.MAX_SAFE_INTEGER, () => 0);
-    const missing = all.filter(
-      (product): product is Product => !!product && !this.hazelcast.has(product.productId),
-    );
-    if (missing.length === 0) return;
     const started = performance.now();
-    for (let start = 0; start < missing.length; start += BACKFILL_BATCH) {
-      if (!this.store.enabled) return; // turned off meanwhile
-      const batch = missing.slice(start, start + BACKFILL_BATCH);
-      const vectors = await this.embedder.embed(batch.map(productText));
-      for (const [index, product] of batch.entries())
-        await this.hazelcast.store(product.productId, vectors[index]!);
-      if (missing.length > 1_000 && (start / BACKFILL_BATCH) % 50 === 0)
-        this.logger.info(
-          { done: start + batch.length, of: missing.length },
-          'backfilling product embeddings',
-        );
+    let after: ListCursor | undefined;
+    let added = 0;
+    for (let pages = 1; ; pages++) {
+      const listed = await products.list(BACKFILL_PAGE, { newestBy: 'createdAt', after });
+      const page = listed.filter((product): product is Product => !!product);
+      const missing = page.filter((product) => !this.hazelcast.has(product.productId));
+      for (let start = 0; start < missing.length; start += BACKFILL_BATCH) {
+        if (!this.store.enabled) return; // turned off meanwhile
+        const batch = missing.slice(start, start + BACKFILL_BATCH);
+        const vectors = await this.embedder.embed(batch.map(productText));
+        for (const [index, product] of batch.entries())
+          await this.hazelcast.store(product.productId, vectors[index]!);
+      }
+      added += missing.length;
+      const last = page.at(-1);
+      if (listed.length < BACKFILL_PAGE || !last) break;
+      after = { id: last.productId, at: last.createdAt };
+      if (pages % 10 === 0 && added > 0) this.logger.info({ added }, 'backfilling product embeddings');
     }
+    if (added === 0) return;
     this.logger.info(
-      { added: missing.length, ms: Math.round(performance.now() - started), embedder: this.embedder.name },
+      { added, ms: Math.round(performance.now() - started), embedder: this.embedder.name },
       'backfilled product embeddings',
     );
   }

@@ -226,7 +226,9 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
       responses: { 200: { description: 'Orders', schema: z.array(orderResponse) } },
       handler: async ({ query }) => ({
         status: 200,
-        body: (await orders.list(query.limit, newestFirst)).map((state) => toOrderResponse(state!)),
+        body: (await orders.list(query.limit, { newestBy: 'createdAt' })).map((state) =>
+          toOrderResponse(state!),
+        ),
       }),
     }),
     eventHistoryRoute({

@@ -135,7 +135,9 @@ export function paymentRoutes(deps: {
       responses: { 200: { description: 'Payments', schema: z.array(paymentResponse) } },
       handler: async ({ query }) => ({
         status: 200,
-        body: (await payments.list(query.limit, newestFirst)).map((state) => toPaymentResponse(state!)),
+        body: (await payments.list(query.limit, { newestBy: 'createdAt' })).map((state) =>
+          toPaymentResponse(state!),
+        ),
       }),
     }),
     eventHistoryRoute({

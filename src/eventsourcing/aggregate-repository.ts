@@ -5,6 +5,7 @@ import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelop
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { OutboxPublisher } from '../outbox/outbox-publisher';
 import type { Condition, KeyValueMap, Stored } from '../storage/key-value';
+import { isoTimeField, newestFirst } from '../storage/newest-first';
 import { commitAttributes, inSpan, SpanKind, traceparentForEvents } from '../telemetry';
 import type { AggregateView } from './aggregate-view';
 import type { Commit } from './commit';
@@ -32,6 +33,12 @@ export interface HandleResult<S> {
   readonly state: S;
   readonly version: number;
   readonly events: readonly EventEnvelope[];
+}
+
+/** Where a page of `list` ended: the last aggregate's id and the value of its `newestBy` field. */
+export interface ListCursor {
+  readonly id: string;
+  readonly at: string;
 }
 
 export class ContentionError extends Error {
@@ -69,15 +76,22 @@ export class AggregateRepository<S, C, E extends NewEvent> {
   }
 
   /**
-   * Existing aggregates, sorted, at most `limit`. It reads the whole view: meant for demos and operators,
-   * not for hot paths (a query on an indexed field is).
+   * The newest aggregates by a time field of their state (`newestBy`, an ISO time such as `createdAt`,
+   * sorted-indexed in config/hazelcast.yaml), at most `limit`; `after` continues from an earlier page.
+   * Read through a window on that index (newest-first.ts): the cost follows the page, not the aggregates.
    */
-  async list(limit: number, compare: (a: S, b: S) => number): Promise<S[]> {
-    const states = (await this.options.views.query([])).map(([, stored]) => stored.value.state);
-    return states
-      .filter((state) => state !== null && state !== undefined)
-      .sort(compare)
-      .slice(0, limit);
+  async list(limit: number, order: { readonly newestBy: string; readonly after?: ListCursor }): Promise<S[]> {
+    const { after } = order;
+    const afterMs = after ? Date.parse(after.at) : undefined;
+    if (after && !Number.isFinite(afterMs))
+      throw new RangeError(`list cursor 'at' is not an ISO time: ${after.at}`);
+    const found = await newestFirst(this.options.views, {
+      field: isoTimeField(`state.${order.newestBy}`),
+      limit,
+      now: this.options.clock.now(),
+      ...(after ? { after: { epochMs: afterMs!, key: after.id } } : {}),
+    });
+    return found.map(([, stored]) => stored.value.state);
   }
 
   /** Aggregates whose state matches, e.g. `[{ field: 'state.customerId', op: 'eq', value: id }]`. */
