@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { stopChild } from '../core/child-process';
 import { findFreePort, isPortFree } from '../net/free-port';
@@ -35,6 +36,10 @@ export interface StartMemberOptions {
   stopTimeoutMs?: number;
   /** TCP-IP join list; default just this member, i.e. a one-member cluster. */
   members?: readonly string[];
+  /** Cluster safety, as on Kubernetes (see memberSystemProperties); all off by default. */
+  nodeName?: string;
+  partitionGroups?: boolean;
+  splitBrainQuorum?: number;
   /** Extra -D system properties (Hazelcast properties, diagnostics, …). */
   systemProperties?: Readonly<Record<string, string>>;
   /** Default: ensureHazelcastJar(). */
@@ -108,17 +113,32 @@ export function projectRoot(): string {
   }
 }
 
-/**
- * The system properties config/hazelcast.yaml substitutes. Hazelcast's `${name}` replacement has no
- * default syntax and fails on a missing name, so all of them are always passed.
- */
-export function memberSystemProperties(options: {
+export interface MemberPropertyOptions {
   clusterName: string;
   host: string;
   port: number;
   members?: readonly string[];
-}): Record<string, string> {
+  /** The node the member runs on (Kubernetes: spec.nodeName). Default: this host's name. */
+  nodeName?: string;
+  /** NODE_AWARE partition groups; only meaningful when members run on several nodes. Default off. */
+  partitionGroups?: boolean;
+  /**
+   * Split-brain protection's quorum (at least 2) for the event stores, saga records and streams.
+   * Default off: a one-member cluster (the local run, the tests) could never reach a quorum.
+   */
+  splitBrainQuorum?: number;
+}
+
+/**
+ * The system properties config/hazelcast.yaml substitutes. Hazelcast's `${name}` replacement has no
+ * default syntax and fails on a missing name, so all of them are always passed.
+ */
+export function memberSystemProperties(options: MemberPropertyOptions): Record<string, string> {
   const self = `${options.host}:${options.port}`;
+  const quorum = options.splitBrainQuorum;
+  if (quorum !== undefined && !(Number.isInteger(quorum) && quorum >= 2)) {
+    throw new Error(`splitBrainQuorum must be an integer of at least 2 (Hazelcast's minimum), got ${quorum}`);
+  }
   return {
     'hzms.cluster.name': options.clusterName,
     'hzms.port': String(options.port),
@@ -127,6 +147,11 @@ export function memberSystemProperties(options: {
     'hzms.interface': options.host,
     'hzms.bind.any': 'false',
     'hzms.members': (options.members?.length ? options.members : [self]).join(','),
+    'hzms.node.name': options.nodeName ?? hostname(),
+    'hzms.partition.group.enabled': String(options.partitionGroups ?? false),
+    'hzms.split.brain.protection.enabled': String(quorum !== undefined),
+    // Read even when protection is off, and Hazelcast refuses anything below 2.
+    'hzms.split.brain.protection.min': String(quorum ?? 2),
   };
 }
 
@@ -174,7 +199,7 @@ async function launch(
   const properties: Record<string, string> = {
     'hazelcast.config': configPath,
     'java.util.logging.SimpleFormatter.format': LOG_FORMAT,
-    ...memberSystemProperties({ clusterName: options.clusterName, host, port, members: options.members }),
+    ...memberSystemProperties({ ...options, host, port }),
     ...options.systemProperties,
   };
   const metricsPort = agentJar === undefined ? undefined : options.metricsPort || (await findFreePort(host));

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { hostname } from 'node:os';
 import {
   errorTail,
   HAZELCAST_VERSION,
@@ -71,7 +72,36 @@ describe('member system properties', () => {
       'hzms.interface': '127.0.0.1',
       'hzms.bind.any': 'false',
       'hzms.members': '127.0.0.1:5701',
+      'hzms.node.name': hostname(),
+      'hzms.partition.group.enabled': 'false',
+      'hzms.split.brain.protection.enabled': 'false',
+      'hzms.split.brain.protection.min': '2',
     });
+  });
+
+  it('switch on NODE_AWARE groups and a split-brain quorum for a multi-node cluster', () => {
+    const properties = memberSystemProperties({
+      clusterName: 'dev',
+      host: '10.1.0.7',
+      port: 5701,
+      nodeName: 'worker-2',
+      partitionGroups: true,
+      splitBrainQuorum: 2,
+    });
+    expect(properties).toMatchObject({
+      'hzms.node.name': 'worker-2',
+      'hzms.partition.group.enabled': 'true',
+      'hzms.split.brain.protection.enabled': 'true',
+      'hzms.split.brain.protection.min': '2',
+    });
+  });
+
+  it('refuse a quorum Hazelcast would refuse', () => {
+    for (const splitBrainQuorum of [1, 0, 2.5]) {
+      expect(() =>
+        memberSystemProperties({ clusterName: 'dev', host: '127.0.0.1', port: 1, splitBrainQuorum }),
+      ).toThrow(/splitBrainQuorum must be an integer of at least 2/);
+    }
   });
 
   it('are exactly the variables config/hazelcast.yaml uses', () => {
