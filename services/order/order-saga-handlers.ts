@@ -1,7 +1,7 @@
 import type { IdSource } from '../../src/core/ids';
 import type { EventEnvelope } from '../../src/events/envelope';
 import { DomainError } from '../../src/eventsourcing/domain-error';
-import { ACTIVE } from '../../src/sagas/saga-state';
+import { ACTIVE, type SagaState } from '../../src/sagas/saga-state';
 import type { SagaStateStore } from '../../src/sagas/saga-state-store';
 import type { EventHandler } from '../../src/subscriptions/delivery';
 import { causedBy, fulfillmentContextSchema, STEP } from '../order-fulfillment/order-fulfillment';
@@ -19,15 +19,17 @@ async function idempotent(change: () => Promise<unknown>): Promise<void> {
 }
 
 /**
- * Order's part of OrderFulfillment: confirm when the payment went through (the last step), cancel when
- * the stock or the payment failed or the saga timed out.
+ * Order's part of OrderFulfillment: confirm when the payment went through (the last step), and announce
+ * the completed saga; cancel when the stock or the payment failed or the saga timed out.
  */
 export function orderSagaHandlers(deps: {
   orders: Orders;
   sagas: SagaStateStore;
   ids: IdSource;
+  /** Appends SagaCompleted once per saga (see SagaSupport.announceCompleted). */
+  announceCompleted: (saga: SagaState) => Promise<void>;
 }): EventHandler {
-  const { orders, sagas, ids } = deps;
+  const { orders, sagas, ids, announceCompleted } = deps;
 
   const orderIdOf = async (sagaId: string): Promise<string | undefined> => {
     const parsed = fulfillmentContextSchema.safeParse((await sagas.getSagaState(sagaId))?.context);
@@ -59,6 +61,8 @@ export function orderSagaHandlers(deps: {
     const sagaId = event.sagaId;
     if (!sagaId) return;
     const saga = await sagas.getSagaState(sagaId);
+    // Completed by a delivery that died before announcing it (this event is then redelivered).
+    if (saga?.status === 'COMPLETED') return announceCompleted(saga);
     // Over already (timed out, cancelled): the payment's own handlers give the money back.
     if (!saga || !ACTIVE.includes(saga.status)) return;
     const orderId = fulfillmentContextSchema.parse(saga.context).orderId;
@@ -71,7 +75,9 @@ export function orderSagaHandlers(deps: {
       );
       eventId = confirmed.events[0]?.eventId ?? eventId;
     });
-    await sagas.recordStepCompleted(sagaId, STEP.orderConfirmed, eventId);
+    const recorded = await sagas.recordStepCompleted(sagaId, STEP.orderConfirmed, eventId);
+    // Only once the record says COMPLETED: a confirmation that raced the timeout is unwound instead.
+    if (recorded.state?.status === 'COMPLETED') await announceCompleted(recorded.state);
   };
 
   return async (event) => {

@@ -65,7 +65,7 @@ export const orderService: ServiceDefinition = {
     runtime.consumerGroup({
       group: 'order-saga',
       streams: ['Payment', 'Product', SAGA_STREAM],
-      handle: orderSagaHandlers({ orders, sagas, ids }),
+      handle: orderSagaHandlers({ orders, sagas, ids, announceCompleted: saga.announceCompleted }),
       onParked: failSagaOf(sagas),
     });
     const hooks: OrderSagaHooks = {

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock';
-import type { Condition, KeyValueMap } from '../storage/key-value';
+import type { Condition, KeyValueMap, QueryOptions } from '../storage/key-value';
+import { epochMsField, newestFirst } from '../storage/newest-first';
 import type { SagaDefinition, SagaState, SagaStatus } from './saga-state';
 import { ACTIVE, sagaTransitions, TERMINAL } from './saga-state';
 
@@ -21,7 +22,7 @@ export interface SagaUpdate {
 /**
  * Saga records, updated by every participant at once. Every update is a compare-and-set of a pure
  * transition (saga-state.ts), so no update is lost and a repeated one changes nothing. The one
- * implementation runs on any KeyValueMap: a Hazelcast IMap (indexes on status and completedAt in
+ * implementation runs on any KeyValueMap: a Hazelcast IMap (indexes on status, completedAt and startedAt in
  * config/hazelcast.yaml) or the in-memory map of the unit tests.
  */
 export type SagaObserver = (previous: SagaState | undefined, next: SagaState) => void;
@@ -82,16 +83,29 @@ export class SagaStateStore {
     return this.update(sagaId, (state, now) => sagaTransitions.failed(state, reason, now));
   }
 
-  /** Active sagas past their deadline, oldest deadline first. */
-  async findTimedOutSagas(now: number, limit: number): Promise<SagaState[]> {
-    const found = await this.find([
+  /** Active sagas past their deadline, oldest deadline first, at most `limit` read. */
+  async findTimedOutSagas(now: number, limit: number, sagaType?: string): Promise<SagaState[]> {
+    const conditions: Condition[] = [
       { field: 'status', op: 'in', value: [...ACTIVE] },
       { field: 'deadline', op: 'lt', value: now },
-    ]);
-    return found.sort((a, b) => a.deadline - b.deadline).slice(0, limit);
+    ];
+    if (sagaType) conditions.push({ field: 'sagaType', op: 'eq', value: sagaType });
+    return this.find(conditions, { orderBy: 'deadline', limit });
   }
 
-  /** Newest first. */
+  /** TIMED_OUT sagas unchanged since `quietSince` (their announcer may have died), longest quiet first. */
+  async findUnsettledTimedOut(sagaType: string, quietSince: number, limit: number): Promise<SagaState[]> {
+    return this.find(
+      [
+        { field: 'status', op: 'eq', value: 'TIMED_OUT' },
+        { field: 'sagaType', op: 'eq', value: sagaType },
+        { field: 'updatedAt', op: 'lt', value: quietSince },
+      ],
+      { orderBy: 'updatedAt', limit },
+    );
+  }
+
+  /** Newest first, through a window on the startedAt index (newest-first.ts): the page, not every saga. */
   async findSagasByStatus(
     statuses: readonly SagaStatus[],
     sagaType: string | undefined,
@@ -100,10 +114,13 @@ export class SagaStateStore {
     const conditions: Condition[] = [];
     if (statuses.length > 0) conditions.push({ field: 'status', op: 'in', value: [...statuses] });
     if (sagaType) conditions.push({ field: 'sagaType', op: 'eq', value: sagaType });
-    const found = await this.find(conditions);
-    return found
-      .sort((a, b) => b.startedAt - a.startedAt || a.sagaId.localeCompare(b.sagaId))
-      .slice(0, limit);
+    const found = await newestFirst(this.records, {
+      field: epochMsField('startedAt'),
+      conditions,
+      limit,
+      now: this.clock.now(),
+    });
+    return found.map(([, stored]) => stored.value);
   }
 
   findSagasByCorrelationId(correlationId: string): Promise<SagaState[]> {
@@ -120,22 +137,24 @@ export class SagaStateStore {
     return this.records.count(conditions);
   }
 
-  /** Deletes ended sagas that ended before `endedBefore`; returns how many. */
+  /** Deletes at most `limit` sagas that ended before `endedBefore`; returns how many. */
   async purgeEnded(endedBefore: number, limit: number): Promise<number> {
     // Only completedAt, which is set when a saga ends: its sorted index yields just the purgeable ones,
-    // where adding `status IN terminal` would make the member collect every ended saga first.
-    const ended = (await this.records.query([{ field: 'completedAt', op: 'lt', value: endedBefore }])).filter(
-      ([, stored]) => TERMINAL.includes(stored.value.status),
-    );
+    // where adding `status IN terminal` would make the member collect every ended saga first. A page of
+    // them (by key): a backlog is worked off a batch per pass instead of read whole by every replica.
+    const ended = await this.records.query([{ field: 'completedAt', op: 'lt', value: endedBefore }], {
+      limit,
+    });
     let purged = 0;
-    for (const [sagaId, stored] of ended.slice(0, limit)) {
+    for (const [sagaId, stored] of ended) {
+      if (!TERMINAL.includes(stored.value.status)) continue;
       if (await this.records.deleteIfSame(sagaId, stored)) purged += 1;
     }
     return purged;
   }
 
-  private async find(conditions: readonly Condition[]): Promise<SagaState[]> {
-    return (await this.records.query(conditions)).map(([, stored]) => stored.value);
+  private async find(conditions: readonly Condition[], options?: QueryOptions): Promise<SagaState[]> {
+    return (await this.records.query(conditions, options)).map(([, stored]) => stored.value);
   }
 
   private async update(

@@ -6,13 +6,18 @@ import { SagaMetrics } from './saga-metrics';
 import type { EffectivePolicy, PolicyAck } from './saga-policy';
 import type { SagaDefinition, SagaState } from './saga-state';
 import { SagaStateStore } from './saga-state-store';
-import { SAGA_STREAM, sagaTimeoutDecider } from './saga-timed-out';
+import { SAGA_STREAM, sagaOutcomeDecider } from './saga-timed-out';
 import { SagaTimeoutDetector } from './saga-timeout-detector';
 
 export interface SagaSupport {
   readonly store: SagaStateStore;
   readonly policy: PolicyWatcher;
   readonly detector: SagaTimeoutDetector;
+  /**
+   * Appends SagaCompleted for a COMPLETED saga (once per saga, however often called), so participants
+   * can act on an outcome nothing unwinds any more (inventory settles the order's stock).
+   */
+  announceCompleted(saga: SagaState): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -37,7 +42,7 @@ export function sagaSupport(context: ServiceContext, definition: SagaDefinition)
     clock,
     logger,
   });
-  const timeouts = runtime.repository(SAGA_STREAM, sagaTimeoutDecider);
+  const outcomes = runtime.repository(SAGA_STREAM, sagaOutcomeDecider);
   const detector = new SagaTimeoutDetector({
     sagaType: definition.sagaType,
     store: sagas,
@@ -46,7 +51,7 @@ export function sagaSupport(context: ServiceContext, definition: SagaDefinition)
     // compensations it triggers are in the same trace as the order that started it.
     announce: (saga) =>
       withinTrace(saga.traceparent, async () => {
-        await timeouts.handle(
+        await outcomes.handle(
           saga.sagaId,
           {
             type: 'AnnounceTimeout',
@@ -70,6 +75,19 @@ export function sagaSupport(context: ServiceContext, definition: SagaDefinition)
     store: sagas,
     policy,
     detector,
+    announceCompleted: async (saga) => {
+      if (saga.status !== 'COMPLETED') return;
+      await outcomes.handle(
+        saga.sagaId,
+        {
+          type: 'AnnounceCompletion',
+          sagaType: saga.sagaType,
+          completedAt: isoTime(saga.completedAt ?? saga.updatedAt),
+          context: saga.context,
+        },
+        { correlationId: saga.correlationId, saga: { sagaId: saga.sagaId, sagaType: saga.sagaType } },
+      );
+    },
     start: async () => {
       await policy.start();
       detector.start();

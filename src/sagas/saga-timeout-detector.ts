@@ -37,9 +37,7 @@ export class SagaTimeoutDetector {
       const current = policy();
       const now = clock.now();
       const won: SagaState[] = [];
-      const due = (await store.findTimedOutSagas(now, current.maxBatchSize)).filter(
-        (saga) => saga.sagaType === sagaType,
-      );
+      const due = await store.findTimedOutSagas(now, current.maxBatchSize, sagaType);
       for (const saga of due) {
         const update = await store.markTimedOut(saga.sagaId);
         if (!update.changed || !update.state) continue;
@@ -51,8 +49,10 @@ export class SagaTimeoutDetector {
         if (current.autoCompensate) await announce(update.state);
       }
       if (current.autoCompensate) {
-        const stuck = (await store.findSagasByStatus(['TIMED_OUT'], sagaType, current.maxBatchSize)).filter(
-          (saga) => saga.updatedAt < now - 2 * current.checkIntervalMs,
+        const stuck = await store.findUnsettledTimedOut(
+          sagaType,
+          now - 2 * current.checkIntervalMs,
+          current.maxBatchSize,
         );
         for (const saga of stuck) await announce(saga);
       }
