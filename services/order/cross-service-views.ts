@@ -74,6 +74,17 @@ export function applyProductEvent(
       return current && { ...current, quantityReserved: current.quantityReserved + count(payload.quantity) };
     case 'StockReleased':
       return current && { ...current, quantityReserved: current.quantityReserved - count(payload.quantity) };
+    case 'StockSettled':
+      // A completed order's reservation became a sale: gone from on hand and from reserved.
+      return (
+        current && {
+          ...current,
+          quantityOnHand: current.quantityOnHand - count(payload.quantity),
+          quantityReserved: current.quantityReserved - count(payload.quantity),
+        }
+      );
+    case 'StockRestocked':
+      return current && { ...current, quantityOnHand: current.quantityOnHand + count(payload.quantity) };
     case 'StockReplenished':
       return current && { ...current, quantityOnHand: count(payload.newQuantityOnHand) };
     default:

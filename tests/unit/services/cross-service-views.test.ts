@@ -192,8 +192,21 @@ describe('product availability (applyProductEvent)', () => {
     decide({ type: 'ReserveStock', orderId: 'o-2', quantity: 3 });
     decide({ type: 'ReleaseStock', orderId: 'o-1', reason: 'cancelled' });
     decide({ type: 'ReplenishStock', quantity: 5, reason: 'delivery' });
+    decide({ type: 'SettleStock', orderId: 'o-2' });
+    decide({ type: 'ReserveStock', orderId: 'o-3', quantity: 2 });
+    decide({ type: 'CancelOrderStock', orderId: 'o-2', quantity: 3, sagaCompleted: true, reason: 'x' });
+    decide({ type: 'CloseCancellation', orderId: 'o-2' });
+    decide({
+      type: 'ReserveStock',
+      orderId: 'd-1',
+      quantity: 1,
+      at: '2026-01-01T00:00:00.000Z',
+      holdUntil: '2026-01-01T00:10:00.000Z',
+    });
+    decide({ type: 'ReserveStock', orderId: 'o-4', quantity: 1, at: '2026-01-01T00:10:00.000Z' });
+    decide({ type: 'SettleStock', orderId: 'o-4' });
     const product = products.given(events).state;
-    expect(product).toMatchObject({ quantityOnHand: 15, quantityReserved: 3 });
+    expect(product).toMatchObject({ quantityOnHand: 14, quantityReserved: 2, reservations: { 'o-3': 2 } });
     expect(fold(applyProductEvent, recordAll(events, 'p-1'))).toEqual({
       ...row,
       quantityOnHand: product?.quantityOnHand,
