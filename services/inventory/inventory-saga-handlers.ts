@@ -1,20 +1,15 @@
-import type { EventEnvelope } from '../../src/events/envelope';
+import { isoTime, type Clock } from '../../src/core/clock';
+import type { CommandMetadata, EventEnvelope } from '../../src/events/envelope';
+import type { HandleResult } from '../../src/eventsourcing/aggregate-repository';
 import { DomainError } from '../../src/eventsourcing/domain-error';
 import { ACTIVE } from '../../src/sagas/saga-state';
 import type { SagaStateStore } from '../../src/sagas/saga-state-store';
+import type { KeyValueMap } from '../../src/storage/key-value';
 import type { EventHandler } from '../../src/subscriptions/delivery';
-import {
-  causedBy,
-  fulfillmentContextSchema,
-  STEP,
-  type FulfillmentContext,
-} from '../order-fulfillment/order-fulfillment';
+import { causedBy, fulfillmentContextSchema, STEP } from '../order-fulfillment/order-fulfillment';
+import type { Line, OrderFacts } from './order-facts';
+import type { ProductCommand, ProductState } from './product-decider';
 import type { Products } from './product-routes';
-
-interface Line {
-  readonly productId: string;
-  readonly quantity: number;
-}
 
 /** One reservation per order and product: the same product on two lines is reserved once, summed. */
 export function byProduct(lines: readonly Line[]): Line[] {
@@ -23,35 +18,61 @@ export function byProduct(lines: readonly Line[]): Line[] {
   return [...totals].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
+/** A cancellation whose stock every product has given back: the mark that lets the products forget it. */
+export interface CancellationDone {
+  /** The OrderCancelled event handled. */
+  readonly eventId: string;
+}
+
+const lastEventIdOf = (results: ReadonlyArray<HandleResult<ProductState>>): string | null =>
+  results.reduce<string | null>((last, result) => result.events.at(-1)?.eventId ?? last, null);
+
 /**
- * Inventory's part of OrderFulfillment: reserve every line of a new order or none, release the order's
- * stock when its payment fails, it is cancelled, or its saga times out, and never leave stock reserved
- * for a saga that is over.
+ * Inventory's part of OrderFulfillment: reserve every line of a new order or none; settle the order's
+ * stock once its saga completed; release it when its payment fails or its saga times out; give back
+ * what a cancelled order took (released, or restocked once settled), once; and never leave stock
+ * reserved for a saga that is over.
  */
-export function inventorySagaHandlers(deps: { products: Products; sagas: SagaStateStore }): EventHandler {
-  const { products, sagas } = deps;
+export function inventorySagaHandlers(deps: {
+  products: Products;
+  sagas: SagaStateStore;
+  orders: OrderFacts;
+  /** Durable marks of cancellations given back in full (see `cancel`). */
+  cancellations: KeyValueMap<CancellationDone>;
+  clock: Clock;
+}): EventHandler {
+  const { products, sagas, orders, cancellations, clock } = deps;
+
+  /** Runs a command on each line's product, in order; a product that does not exist has nothing to do. */
+  const onEachProduct = async (
+    lines: readonly Line[],
+    command: (line: Line) => ProductCommand,
+    metadata: CommandMetadata,
+  ): Promise<Array<HandleResult<ProductState>>> => {
+    const results: Array<HandleResult<ProductState>> = [];
+    for (const line of lines) {
+      try {
+        results.push(await products.handle(line.productId, command(line), metadata));
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'PRODUCT_NOT_FOUND')) throw error;
+      }
+    }
+    return results;
+  };
 
   const releaseAll = async (
     orderId: string,
     lines: readonly Line[],
     reason: string,
     cause: EventEnvelope,
-  ) => {
-    let lastEventId: string | null = null;
-    for (const line of lines) {
-      try {
-        const released = await products.handle(
-          line.productId,
-          { type: 'ReleaseStock', orderId, reason },
-          causedBy(cause, STEP.stockReserved, true),
-        );
-        lastEventId = released.events[0]?.eventId ?? lastEventId;
-      } catch (error) {
-        if (!(error instanceof DomainError && error.code === 'PRODUCT_NOT_FOUND')) throw error;
-      }
-    }
-    return lastEventId;
-  };
+  ): Promise<string | null> =>
+    lastEventIdOf(
+      await onEachProduct(
+        lines,
+        () => ({ type: 'ReleaseStock', orderId, reason }),
+        causedBy(cause, STEP.stockReserved, true),
+      ),
+    );
 
   const reserve = async (event: EventEnvelope): Promise<void> => {
     const sagaId = event.sagaId;
@@ -72,10 +93,12 @@ export function inventorySagaHandlers(deps: { products: Products; sagas: SagaSta
             orderId,
             quantity: line.quantity,
             completesReservation: index === lines.length - 1,
+            at: isoTime(clock.now()),
           },
           causedBy(event, STEP.stockReserved),
         );
-        lastEventId = reserved.events[0]?.eventId ?? lastEventId;
+        // The reservation's own event (a commit may also release lapsed holds of other orders).
+        lastEventId = reserved.events.find((e) => e.eventType === 'StockReserved')?.eventId ?? lastEventId;
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         if (error.code !== 'PRODUCT_NOT_FOUND' && error.code !== 'INSUFFICIENT_STOCK') throw error;
@@ -109,42 +132,72 @@ export function inventorySagaHandlers(deps: { products: Products; sagas: SagaSta
     }
   };
 
+  /** SagaCompleted: nothing unwinds the saga any more, so the order's reservations become sales. */
+  const settle = async (event: EventEnvelope): Promise<void> => {
+    const parsed = fulfillmentContextSchema.safeParse((event.payload as { context?: unknown }).context);
+    if (!parsed.success) return;
+    const { orderId, lineItems } = parsed.data;
+    await onEachProduct(
+      byProduct(lineItems),
+      () => ({ type: 'SettleStock', orderId }),
+      causedBy(event, STEP.stockReserved),
+    );
+  };
+
+  /**
+   * OrderCancelled: each product gives back what the order took (its open reservation, or a restock of
+   * what was settled), with the lines from the order's own OrderCreated, so this works however long ago
+   * the saga ended. Once: a product remembers the cancellation until the durable mark in `cancellations`
+   * says every product gave back, then forgets it, so a redelivery (a crash before the group's ledger
+   * moved on) finds either the product's memory or the mark.
+   */
+  const cancel = async (event: EventEnvelope): Promise<void> => {
+    const orderId = event.key;
+    const lines = await orders.lines(orderId);
+    if (!lines) return;
+    const perProduct = byProduct(lines);
+    const metadata = causedBy(event, STEP.stockReserved, true);
+    let lastEventId: string | null = null;
+    if (!(await cancellations.get(orderId))) {
+      const reason = `Order cancelled: ${(event.payload as { reason?: string }).reason ?? ''}`;
+      const sagaCompleted = event.sagaId ? await orders.sagaCompleted(event.sagaId) : false;
+      const results = await onEachProduct(
+        perProduct,
+        (line) => ({ type: 'CancelOrderStock', orderId, quantity: line.quantity, sagaCompleted, reason }),
+        metadata,
+      );
+      lastEventId = lastEventIdOf(results);
+      const remembered = results.some(
+        ({ state }) => state !== null && Object.hasOwn(state.cancellations, orderId),
+      );
+      if (remembered) await cancellations.set(orderId, { eventId: event.eventId });
+    }
+    await onEachProduct(perProduct, () => ({ type: 'CloseCancellation', orderId }), metadata);
+    if (event.sagaId) await sagas.recordCompensationStep(event.sagaId, STEP.stockReserved, lastEventId);
+  };
+
   const compensate = async (
     event: EventEnvelope,
     orderId: string,
     lines: readonly Line[],
     reason: string,
   ) => {
-    const released = await releaseAll(orderId, lines, reason, event);
+    const released = await releaseAll(orderId, byProduct(lines), reason, event);
     if (event.sagaId) await sagas.recordCompensationStep(event.sagaId, STEP.stockReserved, released);
-  };
-
-  const linesOf = async (sagaId: string | undefined): Promise<FulfillmentContext | undefined> => {
-    if (!sagaId) return undefined;
-    const saga = await sagas.getSagaState(sagaId);
-    const parsed = fulfillmentContextSchema.safeParse(saga?.context);
-    return parsed.success ? parsed.data : undefined;
   };
 
   return async (event) => {
     switch (event.eventType) {
       case 'OrderCreated':
         return reserve(event);
-      case 'OrderCancelled': {
-        const payload = event.payload as { reason?: string };
-        const context = await linesOf(event.sagaId);
-        if (context)
-          await compensate(
-            event,
-            context.orderId,
-            context.lineItems,
-            `Order cancelled: ${payload.reason ?? ''}`,
-          );
-        return;
-      }
+      case 'SagaCompleted':
+        return settle(event);
+      case 'OrderCancelled':
+        return cancel(event);
       case 'PaymentFailed': {
-        const context = await linesOf(event.sagaId);
-        if (context) await compensate(event, context.orderId, context.lineItems, 'Payment failed');
+        const orderId = (event.payload as { orderId?: unknown }).orderId;
+        const lines = typeof orderId === 'string' ? await orders.lines(orderId) : undefined;
+        if (typeof orderId === 'string' && lines) await compensate(event, orderId, lines, 'Payment failed');
         return;
       }
       case 'SagaTimedOut': {

@@ -2,7 +2,8 @@ import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { productDecider } from './product-decider';
 import { productRoutes } from './product-routes';
-import { inventorySagaHandlers } from './inventory-saga-handlers';
+import { inventorySagaHandlers, type CancellationDone } from './inventory-saga-handlers';
+import { orderFactsFrom } from './order-facts';
 import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
 import { sagaSupport } from '../../src/sagas/saga-support';
@@ -26,7 +27,18 @@ export const inventoryService: ServiceDefinition = {
     runtime.consumerGroup({
       group: 'inventory-saga',
       streams: ['Order', 'Payment', SAGA_STREAM],
-      handle: inventorySagaHandlers({ products, sagas: saga.store }),
+      handle: inventorySagaHandlers({
+        products,
+        sagas: saga.store,
+        // Read-only: the order's lines and how its saga ended outlive the saga record's retention.
+        orders: orderFactsFrom({
+          orders: runtime.eventStore('Order'),
+          sagas: runtime.eventStore(SAGA_STREAM),
+        }),
+        // A ledger like the consumer groups' (durable, kept a week): cancellations given back in full.
+        cancellations: kv.map<CancellationDone>(naming.ledger('inventory-cancellations')),
+        clock,
+      }),
       onParked: failSagaOf(saga.store),
     });
     // Recommendations follow the SagaPolicy's vectorStore flag live (docs/guides/recommendations.md).
@@ -37,8 +49,14 @@ export const inventoryService: ServiceDefinition = {
     vectors.follow(saga.policy);
     return {
       routes: [
-        ...productRoutes({ products, idempotency, ids, onCreated: (product) => vectors.created(product) }),
-        similarProductsRoute({ products, vectors }),
+        ...productRoutes({
+          products,
+          idempotency,
+          ids,
+          clock,
+          onCreated: (product) => vectors.created(product),
+        }),
+        similarProductsRoute({ products, vectors, clock }),
       ],
       start: saga.start,
       stop: async () => {

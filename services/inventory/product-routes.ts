@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventHistoryRoute } from '../../src/api/event-history-route';
 import { idempotently } from '../../src/api/idempotent';
+import { isoTime, type Clock } from '../../src/core/clock';
 import type { IdSource } from '../../src/core/ids';
 import { moneyString } from '../../src/events/money';
 import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
@@ -24,6 +25,12 @@ export type Products = AggregateRepository<ProductState, ProductCommand, Product
 const BASE = '/api/products';
 const TAG = 'Product';
 
+/**
+ * How long a direct reservation (POST …/stock/reserve) holds its stock: then it lapses and is released,
+ * so reservations nobody releases cannot pile up in the product (docs/guides/sagas.md).
+ */
+export const DIRECT_RESERVATION_HOLD_MS = 10 * 60_000;
+
 const found = (state: ProductState | undefined, id: string): Product => {
   if (!state) throw notFound('PRODUCT_NOT_FOUND', `Product ${id} not found`);
   return state;
@@ -33,10 +40,12 @@ export function productRoutes(deps: {
   products: Products;
   idempotency: IdempotencyGuard;
   ids: IdSource;
+  clock: Clock;
   /** Runs after a product is created (the embedding for recommendations); must not throw. */
   onCreated?: (product: Product) => Promise<void>;
 }): Route[] {
-  const { products, idempotency, ids, onCreated } = deps;
+  const { products, idempotency, ids, clock, onCreated } = deps;
+  const now = (): string => isoTime(clock.now());
 
   const stockRoute = <B extends z.ZodType>(
     action: 'reserve' | 'release' | 'replenish',
@@ -64,7 +73,10 @@ export function productRoutes(deps: {
           const result = await products.handle(req.params.productId, command(req.body as z.output<B>), {
             correlationId: req.correlationId,
           });
-          return { status: 200, body: toProductResponse(found(result.state, req.params.productId)) };
+          return {
+            status: 200,
+            body: toProductResponse(found(result.state, req.params.productId), now()),
+          };
         }),
     });
   };
@@ -92,7 +104,7 @@ export function productRoutes(deps: {
           );
           const product = found(result.state, productId);
           await onCreated?.(product);
-          return { status: 201, body: toProductResponse(product) };
+          return { status: 201, body: toProductResponse(product, now()) };
         }),
     }),
     defineRoute({
@@ -108,7 +120,10 @@ export function productRoutes(deps: {
       },
       handler: async ({ params }) => ({
         status: 200,
-        body: toProductResponse(found((await products.load(params.productId))?.state, params.productId)),
+        body: toProductResponse(
+          found((await products.load(params.productId))?.state, params.productId),
+          now(),
+        ),
       }),
     }),
     defineRoute({
@@ -122,15 +137,25 @@ export function productRoutes(deps: {
       handler: async ({ query }) => ({
         status: 200,
         body: (await products.list(query.limit, { newestBy: 'createdAt' })).map((state) =>
-          toProductResponse(state!),
+          toProductResponse(state!, now()),
         ),
       }),
     }),
-    stockRoute('reserve', 'Reserve stock for an order (idempotent per orderId)', reserveBody, (body) => ({
-      type: 'ReserveStock',
-      orderId: body.orderId,
-      quantity: body.quantity,
-    })),
+    stockRoute(
+      'reserve',
+      `Reserve stock for an order (idempotent per orderId; held ${DIRECT_RESERVATION_HOLD_MS / 60_000} minutes unless released)`,
+      reserveBody,
+      (body) => {
+        const at = clock.now();
+        return {
+          type: 'ReserveStock',
+          orderId: body.orderId,
+          quantity: body.quantity,
+          at: isoTime(at),
+          holdUntil: isoTime(at + DIRECT_RESERVATION_HOLD_MS),
+        };
+      },
+    ),
     stockRoute('release', "Release an order's reserved stock", releaseBody, (body) => ({
       type: 'ReleaseStock',
       orderId: body.orderId,

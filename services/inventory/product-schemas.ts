@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { moneyNumber, positiveMoneySchema } from '../../src/events/money';
-import { availableQuantity, productStatuses, type Product } from './product-decider';
+import { asOf, availableQuantity, productStatuses, type Product } from './product-decider';
 
 const quantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000_000);
 
@@ -38,8 +38,18 @@ export const productResponse = z.object({
   updatedAt: z.string(),
 });
 
-/** The REST shape: money as a JSON number, the per-order reservations kept inside. */
-export function toProductResponse(product: Product): z.infer<typeof productResponse> {
-  const { reservations: _reservations, price, ...rest } = product;
-  return { ...rest, price: moneyNumber(price), availableQuantity: availableQuantity(product) };
+/**
+ * The REST shape as it stands at `at` (ISO; direct reservations lapsed by then count as released): money as
+ * a JSON number, the per-order bookkeeping kept inside.
+ */
+export function toProductResponse(product: Product, at: string): z.infer<typeof productResponse> {
+  const current = asOf(product, at);
+  const {
+    reservations: _reservations,
+    holds: _holds,
+    cancellations: _cancellations,
+    price,
+    ...rest
+  } = current;
+  return { ...rest, price: moneyNumber(price), availableQuantity: availableQuantity(current) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime, type Clock } from '../../src/core/clock';
 import { notFound } from '../../src/http/api-error';
 import { limitQuery } from '../../src/http/query-schemas';
 import { defineRoute, type Route } from '../../src/http/route';
@@ -15,8 +16,12 @@ export const similarProductsResponse = z.object({
 });
 
 /** `GET /api/products/:productId/similar`: nearest products by embedding, best first. */
-export function similarProductsRoute(deps: { products: Products; vectors: ProductVectors }): Route {
-  const { products, vectors } = deps;
+export function similarProductsRoute(deps: {
+  products: Products;
+  vectors: ProductVectors;
+  clock: Clock;
+}): Route {
+  const { products, vectors, clock } = deps;
   return defineRoute({
     method: 'GET',
     path: '/api/products/:productId/similar',
@@ -38,9 +43,10 @@ export function similarProductsRoute(deps: { products: Products; vectors: Produc
       const store = vectors.store.current;
       const matches = await store.similarTo(productId, query.limit);
       const found = await products.loadMany(matches.map((match) => match.id));
+      const now = isoTime(clock.now());
       const similarProducts = matches.flatMap((match) => {
         const state = found.get(match.id)?.state;
-        return state ? [{ score: match.score, product: toProductResponse(state) }] : [];
+        return state ? [{ score: match.score, product: toProductResponse(state, now) }] : [];
       });
       return {
         status: 200,

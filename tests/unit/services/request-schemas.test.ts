@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { customerBody, statusBody } from '../../../services/account/customer-schemas';
+import type { Product } from '../../../services/inventory/product-decider';
 import {
   createProductBody,
   releaseBody,
@@ -170,21 +171,25 @@ describe('inventory request schemas', () => {
     rejects(replenishBody, { quantity: 1 }, 'reason');
   });
 
+  const widget: Product = {
+    productId: 'p-1',
+    sku: 'SKU-1',
+    name: 'Widget',
+    description: null,
+    price: '19.90',
+    category: null,
+    quantityOnHand: 10,
+    quantityReserved: 4,
+    status: 'ACTIVE',
+    reservations: { 'o-1': 4 },
+    holds: {},
+    cancellations: {},
+    createdAt: 't1',
+    updatedAt: 't2',
+  };
+
   it('answers availableQuantity = onHand − reserved and money as a number, hiding reservations', () => {
-    const response = toProductResponse({
-      productId: 'p-1',
-      sku: 'SKU-1',
-      name: 'Widget',
-      description: null,
-      price: '19.90',
-      category: null,
-      quantityOnHand: 10,
-      quantityReserved: 4,
-      status: 'ACTIVE',
-      reservations: { 'o-1': 4 },
-      createdAt: 't1',
-      updatedAt: 't2',
-    });
+    const response = toProductResponse(widget, '2026-01-01T00:00:00.000Z');
     expect(response).toMatchObject({
       price: 19.9,
       quantityOnHand: 10,
@@ -192,6 +197,22 @@ describe('inventory request schemas', () => {
       availableQuantity: 6,
     });
     expect(response).not.toHaveProperty('reservations');
+    expect(response).not.toHaveProperty('holds');
+    expect(response).not.toHaveProperty('cancellations');
+  });
+
+  it('answers a direct reservation whose hold lapsed as released', () => {
+    const response = toProductResponse(
+      {
+        ...widget,
+        quantityReserved: 10,
+        status: 'OUT_OF_STOCK',
+        reservations: { 'o-1': 4, 'd-1': 6 },
+        holds: { 'd-1': '2026-01-01T00:10:00.000Z' },
+      },
+      '2026-01-01T00:10:00.000Z',
+    );
+    expect(response).toMatchObject({ quantityReserved: 4, availableQuantity: 6, status: 'ACTIVE' });
   });
 });
 
