@@ -24,6 +24,8 @@ import { setUpFramework } from './bench/framework-scenario';
 import { gcBetween, gcLogOffset, gcLogToolOptions, type MemberGc } from './bench/member-gc';
 import { createHttpClient, setUpHttp } from './bench/http-scenario';
 import { parseOptions, USAGE, type BenchOptions, type Phase } from './bench/options';
+import { exitWhenDone, startWatchdog } from './bench/lifecycle';
+import { benchServiceEnv } from './bench/service-env';
 import { parseOrExit } from './bench/usage';
 import { setUpRaw, type RawStats } from './bench/raw-scenario';
 import {
@@ -327,11 +329,7 @@ async function runHttp(env: Environment): Promise<PhaseResult> {
     buildDir: join(env.root, 'build'),
     logFile: join(env.outDir, 'inventory.log'),
     env: {
-      HTTP_HOST: HOST,
-      HAZELCAST_ADDRESSES: env.member.address,
-      HAZELCAST_CLUSTER_NAME: env.member.clusterName,
-      HAZELCAST_NAME_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
+      ...benchServiceEnv(env.member, prefix),
       ...(options.profileService ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
     },
   });
@@ -398,11 +396,7 @@ async function main(): Promise<void> {
   }
   const perPhaseMs = options.warmupMs + options.durationMs + 90_000;
   const watchdogMs = 180_000 + options.phases.length * perPhaseMs;
-  const watchdog = setTimeout(
-    () => void stopEverything(`Watchdog: the run took longer than ${Math.round(watchdogMs / 1000)} s`, 1),
-    watchdogMs,
-  );
-  watchdog.unref();
+  startWatchdog(watchdogMs, stopEverything);
 
   const java = await requireJava();
   say(
@@ -506,13 +500,9 @@ function codeVersion(root: string): CodeVersion {
 const cleanup = new Cleanup(say, 45_000);
 let aborted = false;
 
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    // After Ctrl-C, failures of the interrupted phase are expected; stopEverything exits.
-    if (aborted) return;
-    process.stderr.write(`bench:core failed: ${messageOf(error)}\n`);
-    await cleanup.runAll();
-    process.exit(1);
-  },
+exitWhenDone(
+  'bench:core',
+  main(),
+  () => aborted,
+  () => cleanup.runAll(),
 );

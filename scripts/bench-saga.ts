@@ -6,7 +6,6 @@
  * every saga to end and reads the saga records back. It prints and writes (JSON + markdown, .run/bench-saga/)
  * completed sagas/s, outcomes, latencies, and CPU and memory per process. See docs/benchmarks.md.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +24,7 @@ import { HazelcastKeyValueStore } from '../src/storage/hazelcast-key-value';
 import { cpuSnapshot, cpuUsageBetween, type CpuSnapshot } from './bench/cpu';
 import { topOf } from './bench/cpuprofile-top';
 import { LatencyHistogram } from './bench/histogram';
-import type { HttpLoadClient, HttpResponse } from './bench/http-scenario';
+import { errorTextOf, type HttpLoadClient, type HttpResponse } from './bench/http-scenario';
 import { createKeepAliveClient } from './bench/keep-alive-client';
 import { gcBetween, gcLogOffset, gcLogToolOptions } from './bench/member-gc';
 import { gcPausesBetween } from './bench-saga/gc-pauses';
@@ -33,7 +32,9 @@ import { parsePrometheus, sumOf, type MetricSamples } from './bench/workload';
 import { Cleanup, messageOf, withTimeout } from './bench/cleanup';
 import { runOpenLoop, type ScheduledRequest } from './bench-saga/open-loop';
 import { parseOptions, USAGE, type SagaBenchOptions } from './bench-saga/options';
-import { machineInfo } from './bench/report';
+import { codeState, machineInfo } from './bench/report';
+import { exitWhenDone, startWatchdog } from './bench/lifecycle';
+import { benchServiceEnv } from './bench/service-env';
 import { parseOrExit } from './bench/usage';
 import { dataInventory, heapHistogram, startJfr, stopJfr, summarizeJfr } from './bench-saga/member-insight';
 import { cpuTimesOf, memoryOf, RssSampler, threadCpuBetween, threadCpuSeconds } from './bench-saga/procfs';
@@ -162,17 +163,6 @@ interface Placed {
   readonly sagaId: string;
 }
 
-function errorCodeOf(response: HttpResponse): string {
-  try {
-    const parsed = JSON.parse(response.body) as { errorCode?: unknown; message?: unknown };
-    const code = typeof parsed.errorCode === 'string' ? parsed.errorCode : '';
-    const message = typeof parsed.message === 'string' ? parsed.message.slice(0, 120) : '';
-    return `${code} ${message}`.trim() || response.body.slice(0, 120);
-  } catch {
-    return response.body.slice(0, 120);
-  }
-}
-
 function note(samples: Record<string, number>, text: string): void {
   if (samples[text] !== undefined || Object.keys(samples).length < 8)
     samples[text] = (samples[text] ?? 0) + 1;
@@ -285,7 +275,7 @@ async function runPhase(
     const answeredAt = performance.now();
     if (response.status !== 201) {
       failed++;
-      note(errorSamples, `HTTP ${response.status} ${errorCodeOf(response)}`);
+      note(errorSamples, `HTTP ${response.status} ${errorTextOf(response)}`);
       throw new Error(`HTTP ${response.status}`);
     }
     const sagaId = (JSON.parse(response.body) as { sagaId: string }).sagaId;
@@ -706,11 +696,7 @@ async function startSystem(options: SagaBenchOptions, outDir: string, runId: str
       buildDir: join(root, 'build'),
       logFile: join(outDir, `${name}.log`),
       env: {
-        HTTP_HOST: HOST,
-        HAZELCAST_ADDRESSES: member.address,
-        HAZELCAST_CLUSTER_NAME: member.clusterName,
-        HAZELCAST_NAME_PREFIX: prefix,
-        LOG_LEVEL: 'warn',
+        ...benchServiceEnv(member, prefix),
         ...options.serviceEnv,
         ...(profiled
           ? {
@@ -779,11 +765,7 @@ async function main(): Promise<void> {
     ? options.findMax.stepWarmupMs + options.findMax.stepDurationMs + options.settleTimeoutMs + 30_000
     : options.warmupMs + options.durationMs + options.settleTimeoutMs + 30_000;
   const watchdogMs = 300_000 + phases * (perPhaseMs + options.waitQuietMs);
-  const watchdog = setTimeout(
-    () => void stopEverything(`Watchdog: the run took longer than ${Math.round(watchdogMs / 1000)} s`, 1),
-    watchdogMs,
-  );
-  watchdog.unref();
+  startWatchdog(watchdogMs, stopEverything);
 
   const java = await requireJava();
   say(
@@ -818,7 +800,7 @@ async function main(): Promise<void> {
     products: options.products,
     tag: runId,
   });
-  await waitForOrderViews(started.client, started.prefix, shop, 60_000);
+  await waitForOrderViews(new HazelcastKeyValueStore(started.client), started.prefix, shop, 60_000);
   say('  the order service has every customer and product');
 
   const system: System = {
@@ -916,20 +898,6 @@ async function main(): Promise<void> {
   );
 }
 
-/** HEAD and the modified tracked files (read-only git commands): other work in progress is measured too. */
-function codeState(root: string): { head: string; modified: string[] } | undefined {
-  try {
-    const git = (...args: string[]): string =>
-      execFileSync('git', ['--no-optional-locks', ...args], { cwd: root, encoding: 'utf8' }).trim();
-    const modified = git('diff', '--name-only', 'HEAD')
-      .split('\n')
-      .filter((line) => line !== '');
-    return { head: git('rev-parse', 'HEAD'), modified };
-  } catch {
-    return undefined;
-  }
-}
-
 /** For each profiled service: the top functions of the last measured window, next to the profile. */
 function summarizeProfiles(system: System, run: RunResult | undefined): Record<string, string> {
   const written: Record<string, string> = {};
@@ -970,17 +938,9 @@ const cleanup = new Cleanup(say);
 let aborted = false;
 let starting: Promise<unknown> | undefined;
 
-main().then(
-  // After Ctrl-C, stopEverything exits once the processes are stopped: exiting here would orphan them.
-  () => {
-    if (!aborted) process.exit(0);
-  },
-  async (error: unknown) => {
-    if (aborted) return;
-    process.stderr.write(
-      `bench:saga failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    await cleanup.runAll();
-    process.exit(1);
-  },
+exitWhenDone(
+  'bench:saga',
+  main(),
+  () => aborted,
+  () => cleanup.runAll(),
 );

@@ -22,6 +22,7 @@ import { ServiceProcess } from '../src/local/service-process';
 import { findFreePort } from '../src/net/free-port';
 import { runClosedLoop } from './bench/closed-loop';
 import { createHttpClient, setUpHttp, type HttpLoadClient, type HttpScenario } from './bench/http-scenario';
+import { benchServiceEnv } from './bench/service-env';
 import { destroyPrefixed } from './bench/workload';
 import { startJaeger, type RunningJaeger } from './tracing-tools/jaeger-process';
 
@@ -127,11 +128,7 @@ async function main(): Promise<void> {
         buildDir: join(root, 'build'),
         logFile: join(outDir, `tracing-inventory-${mode}.log`),
         env: {
-          HTTP_HOST: HOST,
-          HAZELCAST_ADDRESSES: member.address,
-          HAZELCAST_CLUSTER_NAME: member.clusterName,
-          HAZELCAST_NAME_PREFIX: `${runId}-${mode}.`,
-          LOG_LEVEL: 'warn',
+          ...benchServiceEnv(member, `${runId}-${mode}.`),
           ...modeEnv[mode],
         },
       });

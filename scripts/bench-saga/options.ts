@@ -3,7 +3,7 @@
  * environment variables (BENCH_SAGA_*), which win over the defaults. `--quick` only changes defaults.
  */
 import { SERVICE_NAMES, type ServiceName } from '../../src/local/service-process';
-import { UsageError } from '../bench/usage';
+import { optionReader, UsageError } from '../bench/usage';
 
 export interface FindMaxOptions {
   readonly startRate: number;
@@ -133,18 +133,25 @@ const VALUED = [
 ];
 const SWITCHES = ['quick', 'find-max', 'profile-member', 'member-metadata-create', 'help'];
 
-/** `--a=1 --b 2 --c` → {a: '1', b: '2', c: 'true'}; a valued flag without a value is an error. */
-export function parseFlags(argv: readonly string[]): Map<string, string> {
+/**
+ * `--a=1 --b 2 --c` → {a: '1', b: '2', c: 'true'}; a valued flag without a value is an error. Other
+ * benchmarks pass their own flag names.
+ */
+export function parseFlags(
+  argv: readonly string[],
+  valued: readonly string[] = VALUED,
+  switches: readonly string[] = SWITCHES,
+): Map<string, string> {
   const flags = new Map<string, string>();
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
     if (!match) throw new UsageError(`Unknown argument '${arg}'`);
     const name = match[1]!;
-    if (SWITCHES.includes(name)) {
+    if (switches.includes(name)) {
       if (match[2] !== undefined) throw new UsageError(`--${name} takes no value`);
       flags.set(name, 'true');
-    } else if (VALUED.includes(name)) {
+    } else if (valued.includes(name)) {
       let value = match[2];
       if (value === undefined) {
         const next = argv[index + 1];
@@ -164,17 +171,7 @@ export function parseOptions(argv: readonly string[], env: Env): SagaBenchOption
   const flags = parseFlags(argv);
   if (flags.has('help')) throw new UsageError('');
   const quick = flags.has('quick') || env.BENCH_SAGA_QUICK === '1';
-  const pick = (flag: string): string | undefined =>
-    flags.get(flag) ?? env[`BENCH_SAGA_${flag.toUpperCase().replace(/-/g, '_')}`];
-  const number = (flag: string, fallback: number, min: number, max: number): number => {
-    const given = pick(flag);
-    if (given === undefined || given === '') return fallback;
-    const value = Number(given);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new UsageError(`--${flag} must be a number from ${min} to ${max}, got '${given}'`);
-    }
-    return value;
-  };
+  const { pick, number } = optionReader(flags, env, 'BENCH_SAGA_');
   const heap = pick('heap') ?? '1g';
   if (!/^\d+[mMgG]$/.test(heap)) throw new UsageError(`--heap must look like 512m or 1g, got '${heap}'`);
   const profileText = pick('profile') ?? '';

@@ -5,9 +5,11 @@ import {
   type HazelcastJsonValue,
   type IMap,
 } from 'hazelcast-client';
+import { Naming } from '../../src/core/naming';
 import { sleep } from '../../src/core/sleep';
+import type { KeyValueStore } from '../../src/storage/key-value';
 import type { HttpLoadClient } from '../bench/http-scenario';
-import { forEachLimited } from '../bench/workload';
+import { forEachLimited, mix32 } from '../bench/workload';
 
 /**
  * The shop the saga bench orders from: customers and products created through the services' own REST
@@ -59,18 +61,18 @@ export async function createShop(
 
 /**
  * Waits until the order service's copies of customers and products hold every row, so the first orders
- * are not priced while the copies are still filling (the order API would wait up to 2 s for them).
+ * are not priced while the copies are still filling (the order API would wait up to 2 s for them). Reads
+ * them through the storage port, so wherever the persistence mode keeps views.
  */
 export async function waitForOrderViews(
-  client: HazelcastClient,
+  store: KeyValueStore,
   prefix: string,
   shop: Shop,
   timeoutMs: number,
 ): Promise<void> {
-  const customers = await client.getMap<string, HazelcastJsonValue>(`${prefix}order-customer-cache.view`);
-  const products = await client.getMap<string, HazelcastJsonValue>(
-    `${prefix}order-product-availability.view`,
-  );
+  const naming = new Naming(prefix);
+  const customers = store.map(naming.view('order-customer-cache'));
+  const products = store.map(naming.view('order-product-availability'));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [haveCustomers, haveProducts] = await Promise.all([customers.size(), products.size()]);
@@ -85,22 +87,11 @@ export async function waitForOrderViews(
   }
 }
 
-/** murmur3's 32-bit finalizer: consecutive integers land on well-spread values. */
-function mix32(value: number): number {
-  let h = value >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Order `seq`'s body: a customer, 1..maxLines distinct products (uniform spread), quantities 1..3. */
-export function orderBody(seq: number, shop: Shop, maxLines: number, salt: number): string {
+/** Order `seq`'s body: a customer, minLines..maxLines distinct products (uniform spread), quantities 1..3. */
+export function orderBody(seq: number, shop: Shop, maxLines: number, salt: number, minLines = 1): string {
   const h = mix32(seq * 2 + salt);
   const customerId = shop.customerIds[h % shop.customerIds.length]!;
-  const lines = 1 + (mix32(h ^ 0x5bd1e995) % maxLines);
+  const lines = minLines + (mix32(h ^ 0x5bd1e995) % (maxLines - minLines + 1));
   const picked = new Set<number>();
   const lineItems: Array<{ productId: string; quantity: number }> = [];
   for (let line = 0; lineItems.length < Math.min(lines, shop.productIds.length); line++) {

@@ -95,3 +95,15 @@ function errorCodeOf(body: string): string {
     return body.slice(0, 100);
   }
 }
+
+/** An error answer in a few words for a result file: its errorCode and message, or the body's start. */
+export function errorTextOf(response: HttpResponse): string {
+  try {
+    const parsed = JSON.parse(response.body) as { errorCode?: unknown; message?: unknown };
+    const code = typeof parsed.errorCode === 'string' ? parsed.errorCode : '';
+    const message = typeof parsed.message === 'string' ? parsed.message.slice(0, 120) : '';
+    return `${code} ${message}`.trim() || response.body.slice(0, 120);
+  } catch {
+    return response.body.slice(0, 120);
+  }
+}

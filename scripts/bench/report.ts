@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { HAZELCAST_VERSION } from '../../src/hazelcast/jar';
 import type { CpuUsage } from './cpu';
@@ -65,6 +66,20 @@ export function machineInfo(javaVersion: string): MachineInfo {
     memoryGb: Math.round(os.totalmem() / 1024 ** 3),
     loadAverageAtStart: os.loadavg(),
   };
+}
+
+/** HEAD and the modified tracked files (read-only git commands): other work in progress is measured too. */
+export function codeState(root: string): { head: string; modified: string[] } | undefined {
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['--no-optional-locks', ...args], { cwd: root, encoding: 'utf8' }).trim();
+    const modified = git('diff', '--name-only', 'HEAD')
+      .split('\n')
+      .filter((line) => line !== '');
+    return { head: git('rev-parse', 'HEAD'), modified };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Bar {

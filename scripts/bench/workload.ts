@@ -11,7 +11,7 @@ export function productFor(seq: number, productIds: readonly string[]): string {
 }
 
 /** murmur3's 32-bit finalizer: consecutive integers land on well-spread values. */
-function mix32(value: number): number {
+export function mix32(value: number): number {
   let h = value >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
