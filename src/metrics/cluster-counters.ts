@@ -56,6 +56,8 @@ export class ClusterCounters {
 
   async totals(): Promise<EventCounts> {
     await this.flush();
+    // The whole map, on purpose: a sum needs every process's entry, and there is one small entry (~100 B)
+    // per process start, so it grows with restarts (a few thousand a year), never with traffic or history.
     const all = await this.options.counts.query([]);
     return all.reduce(
       (sum, [, stored]) => ({
