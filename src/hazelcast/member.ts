@@ -5,6 +5,7 @@ import http from 'node:http';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { stopChild } from '../core/child-process';
+import type { ProcessExit } from '../core/process-exit';
 import { findFreePort, isPortFree } from '../net/free-port';
 import { ensureHazelcastJar, ensureJmxExporterJar, javaCommand, requireJava } from './jar';
 import type { LogLine } from './jar';
@@ -67,11 +68,6 @@ export interface HazelcastMember {
   /** http://host:port/metrics of the JMX exporter agent, when metricsPort was given. */
   metricsUrl?: string;
   stop(): Promise<void>;
-}
-
-export interface ProcessExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
 }
 
 /** Marks failures where the port was taken, so callers that picked a port themselves can retry. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ProcessExit } from '../core/process-exit';
 import { sleep } from '../core/sleep';
 
 export const SERVICE_NAMES = ['account', 'inventory', 'order', 'payment'] as const;
@@ -33,7 +34,7 @@ export interface ServiceProcessOptions {
  */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
-  private exit: Promise<number | null> = Promise.resolve(null);
+  private ended: Promise<ProcessExit> = Promise.resolve({ code: null, signal: null });
 
   constructor(readonly options: ServiceProcessOptions) {}
 
@@ -51,7 +52,12 @@ export class ServiceProcess {
 
   /** Resolves with the exit code once the current process is gone. */
   get exited(): Promise<number | null> {
-    return this.exit;
+    return this.ended.then(({ code }) => code);
+  }
+
+  /** The same moment, with the signal when one killed it. */
+  get exit(): Promise<ProcessExit> {
+    return this.ended;
   }
 
   start(): void {
@@ -72,7 +78,7 @@ export class ServiceProcess {
     );
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.ended = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     this.child = child;
   }
 
@@ -80,7 +86,7 @@ export class ServiceProcess {
   async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exitCode: number | null | undefined;
-    void this.exit.then((code) => (exitCode = code));
+    void this.exited.then((code) => (exitCode = code));
     while (Date.now() < deadline) {
       if (exitCode !== undefined) {
         throw new Error(
@@ -106,7 +112,7 @@ export class ServiceProcess {
     if (!child || !this.running) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await this.exit;
+    await this.ended;
     clearTimeout(timer);
   }
 
@@ -114,6 +120,6 @@ export class ServiceProcess {
   async kill(): Promise<void> {
     if (!this.child || !this.running) return;
     this.child.kill('SIGKILL');
-    await this.exit;
+    await this.ended;
   }
 }
