@@ -2,7 +2,8 @@ import { Checks, ENDED, narrate, runDemo, showFinalState } from './demo-kit';
 
 /**
  * The OrderFulfillment saga when everything goes right: the order is CONFIRMED, the saga COMPLETED with its
- * four steps, the stock stays reserved for the order and the payment is CAPTURED.
+ * four steps, the order's stock settled (on hand and reserved both down by what it took) and the payment
+ * CAPTURED.
  */
 runDemo(async ({ api, shop }) => {
   narrate.title(
@@ -30,6 +31,14 @@ runDemo(async ({ api, shop }) => {
   narrate.step('Follow the saga until it ends.');
   await shop.waitForSaga(order.sagaId, (saga) => ENDED.includes(saga.status), 'it has ended', 30_000);
 
+  narrate.step('Wait for inventory to settle the completed order: its 2 units leave on hand and reserved.');
+  await shop.waitFor(
+    () => shop.product(product.productId, false),
+    (stock) => stock.quantityReserved === 0 && stock.quantityOnHand === 8,
+    'the settlement',
+    15_000,
+  );
+
   narrate.step('Read the final state from the services.');
   const final = await shop.finalState(order.orderId, order.sagaId, [product.productId]);
   showFinalState(final);
@@ -49,9 +58,10 @@ runDemo(async ({ api, shop }) => {
       ['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED'],
     )
     .equal('saga did not time out', final.saga.timedOut, false)
-    .equal('2 units reserved for the order', stock.quantityReserved, 2)
+    .equal('the 2 units sold are settled: 8 on hand', stock.quantityOnHand, 8)
+    .equal('nothing left reserved for the order', stock.quantityReserved, 0)
     .equal('8 still available', stock.availableQuantity, 8)
     .equal('payment CAPTURED', final.payment?.status, 'CAPTURED')
     .equal('payment amount is the order total', final.payment?.amount, final.order.total)
-    .report('The happy path ended as expected: CONFIRMED / COMPLETED / stock reserved / payment CAPTURED.');
+    .report('The happy path ended as expected: CONFIRMED / COMPLETED / stock settled / payment CAPTURED.');
 });

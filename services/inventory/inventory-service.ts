@@ -17,7 +17,7 @@ export const inventoryService: ServiceDefinition = {
   title: 'Inventory service',
   defaultPort: 8082,
   wire: async (context) => {
-    const { runtime, kv, naming, clock, ids, logger } = context;
+    const { runtime, kv, naming, clock, ids, logger, config } = context;
     const products = runtime.repository('Product', productDecider);
     const idempotency = new IdempotencyGuard(
       kv.map<IdempotencyRecord>(naming.idempotency('inventory')),
@@ -54,6 +54,7 @@ export const inventoryService: ServiceDefinition = {
           idempotency,
           ids,
           clock,
+          holdMs: config.DIRECT_RESERVATION_HOLD,
           onCreated: (product) => vectors.created(product),
         }),
         similarProductsRoute({ products, vectors, clock }),

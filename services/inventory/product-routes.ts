@@ -25,12 +25,6 @@ export type Products = AggregateRepository<ProductState, ProductCommand, Product
 const BASE = '/api/products';
 const TAG = 'Product';
 
-/**
- * How long a direct reservation (POST …/stock/reserve) holds its stock: then it lapses and is released,
- * so reservations nobody releases cannot pile up in the product (docs/guides/sagas.md).
- */
-export const DIRECT_RESERVATION_HOLD_MS = 10 * 60_000;
-
 const found = (state: ProductState | undefined, id: string): Product => {
   if (!state) throw notFound('PRODUCT_NOT_FOUND', `Product ${id} not found`);
   return state;
@@ -41,10 +35,15 @@ export function productRoutes(deps: {
   idempotency: IdempotencyGuard;
   ids: IdSource;
   clock: Clock;
+  /**
+   * How long a direct reservation (POST …/stock/reserve) holds its stock: then it lapses and is released,
+   * so reservations nobody releases cannot pile up in the product (docs/guides/sagas.md).
+   */
+  holdMs: number;
   /** Runs after a product is created (the embedding for recommendations); must not throw. */
   onCreated?: (product: Product) => Promise<void>;
 }): Route[] {
-  const { products, idempotency, ids, clock, onCreated } = deps;
+  const { products, idempotency, ids, clock, holdMs, onCreated } = deps;
   const now = (): string => isoTime(clock.now());
 
   const stockRoute = <B extends z.ZodType>(
@@ -143,7 +142,7 @@ export function productRoutes(deps: {
     }),
     stockRoute(
       'reserve',
-      `Reserve stock for an order (idempotent per orderId; held ${DIRECT_RESERVATION_HOLD_MS / 60_000} minutes unless released)`,
+      'Reserve stock for an order (idempotent per orderId; held for DIRECT_RESERVATION_HOLD, 10 minutes by default, unless released)',
       reserveBody,
       (body) => {
         const at = clock.now();
@@ -152,7 +151,7 @@ export function productRoutes(deps: {
           orderId: body.orderId,
           quantity: body.quantity,
           at: isoTime(at),
-          holdUntil: isoTime(at + DIRECT_RESERVATION_HOLD_MS),
+          holdUntil: isoTime(at + holdMs),
         };
       },
     ),

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { memberHeapGuardEnvironmentSchema } from '../memory-guard/guard-settings';
+import { durationSchema } from '../sagas/duration';
 import { tracingEnvironmentSchema } from '../telemetry/tracing-settings';
 import { persistenceEnvironmentSchema, requireDatabaseUrl } from './persistence-settings';
 
@@ -36,6 +37,8 @@ const schema = z.object({
   OUTBOX_GRACE_MS: integer(5_000, 0, 600_000),
   OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),
   SUBSCRIPTION_LEASE_MS: integer(10_000, 500, 600_000),
+  /** Inventory: how long a direct reservation (POST …/stock/reserve) holds its stock before it lapses. */
+  DIRECT_RESERVATION_HOLD: durationSchema('1s', '24h').default(600_000),
   /** OTEL_EXPORTER_OTLP_ENDPOINT, TRACING_ENABLED, TRACING_SAMPLE_RATIO (src/telemetry/tracing-settings.ts). */
   ...tracingEnvironmentSchema,
   /** HAZELCAST_METRICS_URLS, HAZELCAST_HEAP_HIGH_WATER, HAZELCAST_HEAP_POLL_MS (src/memory-guard/guard-settings.ts). */
