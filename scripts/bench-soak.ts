@@ -35,6 +35,8 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 let aborted = false;
 let current: Cleanup | undefined;
+/** The system being started: its processes reach the cleanup only once their start returns. */
+let starting: Promise<unknown> | undefined;
 
 function kindResult(stats: KindStats): KindResult {
   return {
@@ -169,7 +171,7 @@ async function soak(
   current = cleanup;
   try {
     say(`\n== ${mode} mode ==`);
-    const system = await startSoakSystem(
+    const startingSystem = startSoakSystem(
       {
         mode,
         runId,
@@ -181,6 +183,8 @@ async function soak(
       },
       cleanup,
     );
+    starting = startingSystem;
+    const system = await startingSystem.finally(() => (starting = undefined));
     const tag = `${runId}${mode.slice(0, 1)}`;
     say(`  creating ${options.customers} customers and ${options.products} products …`);
     const shop = await createShop(system.http, {
@@ -332,6 +336,7 @@ async function main(): Promise<void> {
   const stopEverything = async (why: string, code: number): Promise<never> => {
     aborted = true;
     say(`\n${why}: stopping what this run started …`);
+    if (starting) await withTimeout(starting, 180_000, 'start').catch(() => undefined);
     await current?.runAll();
     say('Stopped.');
     process.exit(code);
