@@ -269,7 +269,8 @@ async function soak(
     const settled = stopped() ? undefined : await sampler.take();
     if (settled) say(`  settled: ${progressLine(mode, settled).trim()}`);
 
-    const last = samples[samples.length - 1];
+    // The last sample of the load whose saga counts came back (an overloaded service may not answer).
+    const last = samples.findLast((sample) => sample.sagasCompleted !== undefined);
     const perSecond =
       last?.sagasCompleted !== undefined && baseline.sagasCompleted !== undefined && last.atS > 0
         ? (last.sagasCompleted - baseline.sagasCompleted) / last.atS
