@@ -125,18 +125,14 @@ export class EventStore {
     return newest?.[1].value.committedAt;
   }
 
-  /** When the stream's newest commit was made; undefined for an empty stream. */
-  async newestCommitTime(): Promise<number | undefined> {
-    const [newest] = await this.commits.query([], { orderBy: 'committedAt', descending: true, limit: 1 });
-    return newest?.[1].value.committedAt;
-  }
-
   async markPublished(commit: Commit): Promise<void> {
     if (commit.published) return;
-    await this.commits.set(commitKey(commit.aggregateId, commit.firstVersion), {
-      ...commit,
-      published: true,
-    });
+    // Losing the flag only means the sweeper publishes the commit again, which consumers dedupe.
+    await this.commits.set(
+      commitKey(commit.aggregateId, commit.firstVersion),
+      { ...commit, published: true },
+      { deferrable: true },
+    );
   }
 
   /** Every aggregate with at least one commit; for whole-view rebuilds. */

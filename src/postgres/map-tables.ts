@@ -13,6 +13,12 @@ export interface MapLayout {
   readonly partial: ReadonlyArray<{ readonly path: string; readonly equals: unknown }>;
   /** The longest an entry lives when a write names no TTL (the map config's ceiling), in ms. */
   readonly defaultTtlMs?: number;
+  /**
+   * Written without waiting for the WAL flush (synchronous_commit off): for maps re-derived from the event
+   * store — views — a crash of PostgreSQL may lose their last fraction of a second, which the restart's
+   * view repair folds back in; never for the system of record.
+   */
+  readonly deferrable: boolean;
 }
 
 interface LayoutRule {
@@ -20,6 +26,7 @@ interface LayoutRule {
   readonly indexed?: readonly string[];
   readonly partial?: MapLayout['partial'];
   readonly defaultTtlMs?: number;
+  readonly deferrable?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,9 +35,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const RULES: readonly LayoutRule[] = [
   { suffix: '.es', indexed: ['committedAt'], partial: [{ path: 'published', equals: false }] },
   { suffix: 'saga.state', indexed: ['status', 'completedAt', 'startedAt', 'correlationId'] },
-  { suffix: 'Order.view', indexed: ['state.customerId', 'state.createdAt'] },
-  { suffix: 'Payment.view', indexed: ['state.orderId', 'state.createdAt'] },
-  { suffix: '.view', indexed: ['state.createdAt'] },
+  { suffix: 'Order.view', indexed: ['state.customerId', 'state.createdAt'], deferrable: true },
+  { suffix: 'Payment.view', indexed: ['state.orderId', 'state.createdAt'], deferrable: true },
+  // Dead letters end in `.view` too, but nothing re-derives them: they are written durably.
+  { suffix: '.dead-letters.view' },
+  { suffix: '.view', indexed: ['state.createdAt'], deferrable: true },
   { suffix: '.idempotency', defaultTtlMs: DAY_MS },
 ];
 
@@ -42,6 +51,7 @@ export function layoutOf(mapName: string): MapLayout {
     table: tableName(mapName),
     indexed: rule?.indexed ?? [],
     partial: rule?.partial ?? [],
+    deferrable: rule?.deferrable ?? false,
     ...(rule?.defaultTtlMs !== undefined ? { defaultTtlMs: rule.defaultTtlMs } : {}),
   };
 }

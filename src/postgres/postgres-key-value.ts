@@ -29,7 +29,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
 
   constructor(
     readonly name: string,
-    private readonly pool: Pool,
+    private readonly pools: PostgresPools,
     private readonly layout: MapLayout,
     private readonly notifications: MapNotifications,
     private readonly now: () => number = Date.now,
@@ -86,6 +86,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
       `INSERT INTO ${this.table} (key, body, expires_at) VALUES ($1, $2::jsonb, $3)
        ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
       [key, serialize(value), this.expiry(this.now(), options)],
+      this.layout.deferrable || options?.deferrable === true,
     );
   }
 
@@ -178,7 +179,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
 
   /** Creates the table and its indexes on first use; idempotent, and safe when processes race on it. */
   private ensureTable(): Promise<void> {
-    this.ready ??= withClient(this.pool, async (client) => {
+    this.ready ??= withClient(this.pools.durable, async (client) => {
       await client.query('BEGIN');
       try {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.table]);
@@ -195,9 +196,14 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     return this.ready;
   }
 
-  private async run<R extends object = Record<string, unknown>>(sql: string, values: unknown[] = []) {
+  private async run<R extends object = Record<string, unknown>>(
+    sql: string,
+    values: unknown[] = [],
+    deferrable = this.layout.deferrable,
+  ) {
     await this.ensureTable();
-    return unavailableOnConnectionLoss(() => this.pool.query<R>(sql, values));
+    const pool = deferrable ? this.pools.deferred : this.pools.durable;
+    return unavailableOnConnectionLoss(() => pool.query<R>(sql, values));
   }
 }
 
@@ -237,11 +243,17 @@ async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T
   }
 }
 
+/** Writes that wait for the WAL flush, and those that need not (synchronous_commit off). */
+export interface PostgresPools {
+  readonly durable: Pool;
+  readonly deferred: Pool;
+}
+
 export class PostgresKeyValueStore implements KeyValueStore {
   private readonly maps = new Map<string, PostgresKeyValueMap<unknown>>();
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pools: PostgresPools,
     private readonly notifications: MapNotifications,
     private readonly now: () => number = Date.now,
   ) {}
@@ -253,7 +265,7 @@ export class PostgresKeyValueStore implements KeyValueStore {
   postgresMap<V>(name: string): PostgresKeyValueMap<V> {
     let map = this.maps.get(name);
     if (!map) {
-      map = new PostgresKeyValueMap<unknown>(name, this.pool, layoutOf(name), this.notifications, this.now);
+      map = new PostgresKeyValueMap<unknown>(name, this.pools, layoutOf(name), this.notifications, this.now);
       this.maps.set(name, map);
     }
     return map as PostgresKeyValueMap<V>;

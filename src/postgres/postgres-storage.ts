@@ -41,16 +41,25 @@ export async function openPostgres(settings: PostgresSettings, logger: Logger): 
     keepAlive: true,
   };
   const pool = new Pool({ ...connection, max: settings.poolSize });
+  // Views and the outbox flag are re-derived from the event store, so they need not wait for the flush.
+  const deferred = new Pool({
+    ...connection,
+    max: Math.max(2, Math.ceil(settings.poolSize / 2)),
+    options: '-c synchronous_commit=off',
+  });
   // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  for (const each of [pool, deferred]) {
+    each.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  }
+  const end = () => Promise.all([pool.end(), deferred.end()]);
   try {
     await pool.query('SELECT 1');
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await end().catch(() => undefined);
     throw new PostgresStartError(startFailure(settings.url, error));
   }
   const notifications = new MapNotifications(pool, connection, logger);
-  const kv = new PostgresKeyValueStore(pool, notifications, settings.now);
+  const kv = new PostgresKeyValueStore({ durable: pool, deferred }, notifications, settings.now);
   const sweep = setInterval(() => {
     void (async () => {
       for (const map of kv.expiringMaps()) {
@@ -68,7 +77,7 @@ export async function openPostgres(settings: PostgresSettings, logger: Logger): 
     close: async () => {
       clearInterval(sweep);
       await notifications.close();
-      await pool.end();
+      await end();
     },
   };
 }

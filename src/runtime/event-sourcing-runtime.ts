@@ -7,6 +7,7 @@ import { AggregateRepository } from '../eventsourcing/aggregate-repository';
 import type { Commit } from '../eventsourcing/commit';
 import type { Decider } from '../eventsourcing/decider';
 import { EventStore } from '../eventsourcing/event-store';
+import { repairRecentViews } from '../eventsourcing/view-repair';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import { OutboxPublisher } from '../outbox/outbox-publisher';
@@ -32,6 +33,11 @@ export interface RuntimeOptions {
   readonly outboxIntervalMs?: number;
   readonly leaseMs?: number;
   readonly faults?: FaultInjection;
+  /**
+   * At start, fold the commits of this long before each stream's newest into their views (0: never). For
+   * stores that may lose their last view writes in a crash (PostgreSQL's deferred commits).
+   */
+  readonly viewRepairWindowMs?: number;
 }
 
 type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
@@ -47,6 +53,7 @@ export class EventSourcingRuntime {
   private readonly stores = new Map<string, EventStore>();
   private readonly publishers: OutboxPublisher[] = [];
   private readonly sweepers: OutboxSweeper[] = [];
+  private readonly repairs: Array<() => Promise<number>> = [];
   private readonly groups: ConsumerGroup[] = [];
 
   constructor(readonly options: RuntimeOptions) {}
@@ -88,6 +95,17 @@ export class EventSourcingRuntime {
       ...(this.options.faults ? { afterAppend: this.options.faults.afterAppend } : {}),
     });
     this.publishers.push(publisher);
+    const { viewRepairWindowMs = 0 } = this.options;
+    if (viewRepairWindowMs > 0) {
+      this.repairs.push(() =>
+        repairRecentViews({
+          eventStore,
+          catchUp: (aggregateId) => repository.catchUp(aggregateId),
+          windowMs: viewRepairWindowMs,
+          logger,
+        }),
+      );
+    }
     this.sweepers.push(
       new OutboxSweeper({
         eventStore,
@@ -129,8 +147,12 @@ export class EventSourcingRuntime {
     return group;
   }
 
-  /** Sweeps once before consuming, so what a previous incarnation left unpublished goes out first. */
+  /**
+   * Repairs recent views (persistent mode), then sweeps once before consuming, so what a previous
+   * incarnation left unpublished goes out first.
+   */
   async start(): Promise<void> {
+    for (const repair of this.repairs) await repair();
     for (const sweeper of this.sweepers) {
       await sweeper
         .sweepOnce()

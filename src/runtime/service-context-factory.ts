@@ -41,6 +41,8 @@ export function createServiceContext(options: {
     outboxIntervalMs: config.OUTBOX_INTERVAL_MS,
     leaseMs: config.SUBSCRIPTION_LEASE_MS,
     faults: faultInjectionFrom(config.FAULT_CRASH_AT),
+    // PostgreSQL may lose its last deferred view writes in a crash; ten seconds covers them and clock skew.
+    viewRepairWindowMs: config.HMS_PERSISTENCE === 'postgres' ? 10_000 : 0,
   });
   const counters = new ClusterCounters({
     counts: kv.map(naming.clusterCounters()),

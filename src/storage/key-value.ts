@@ -33,6 +33,11 @@ export interface QueryOptions {
 export interface WriteOptions {
   /** Entry time-to-live; absent means the map's configured default. */
   readonly ttlMs?: number;
+  /**
+   * The write may be lost if the store itself crashes right after acknowledging it (no fsync wait), because
+   * it is re-derived from what is durable: the outbox flag, say. Backends without that trade-off ignore it.
+   */
+  readonly deferrable?: boolean;
 }
 
 /** What a watcher is told: one entry changed (written, removed, expired), or all of them (cleared). */
