@@ -57,6 +57,31 @@ export class Shop {
     return (await call('GET', this.system.url('order', `/api/sagas/${sagaId}`))).body;
   }
 
+  /** Waits until the product's stock is exactly this (settling follows the saga asynchronously). */
+  async settled(
+    productId: string,
+    expected: { quantityOnHand: number; quantityReserved: number },
+    timeoutMs = 20_000,
+  ): Promise<Json> {
+    let last: Json | undefined;
+    try {
+      return await eventually(
+        async () => {
+          last = await this.getProduct(productId);
+          return (
+            last.quantityOnHand === expected.quantityOnHand &&
+            last.quantityReserved === expected.quantityReserved &&
+            last
+          );
+        },
+        timeoutMs,
+        `product ${productId} at ${JSON.stringify(expected)}`,
+      );
+    } catch (error) {
+      throw new Error(`${String(error)}; last seen ${JSON.stringify(last)}`);
+    }
+  }
+
   /** Waits until the saga is over (COMPLETED, COMPENSATED or FAILED) and returns it. */
   async ended(sagaId: string, timeoutMs = 30_000): Promise<Json> {
     return eventually(
