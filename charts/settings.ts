@@ -2,6 +2,7 @@
  * Everything a deployment may want to change, in one place. `npm run synth` always uses these values (no
  * environment lookups), so the output in dist/ is the same on every machine. Edit here, synth again.
  */
+import type { SecretKey } from './support/kube';
 
 export interface Resources {
   /** Kubernetes quantities, e.g. '100m' CPU and '256Mi' memory. */
@@ -29,6 +30,40 @@ export interface ServiceSettings {
   readonly autoscaling?: Autoscaling;
 }
 
+/** PostgreSQL run by the chart: a StatefulSet with a PersistentVolumeClaim (charts/constructs/postgres.ts). */
+export interface InClusterPostgres {
+  readonly kind: 'in-cluster';
+  readonly image: string;
+  readonly database: string;
+  readonly user: string;
+  /**
+   * The Secret (key `password`) the database and the services share. The chart refers to it and never
+   * holds it: create it once per namespace (docs/guides/kubernetes.md; npm run kind:up does).
+   */
+  readonly credentialsSecret: string;
+  /** Size of the data volume; its StorageClass is the cluster's default unless storageClassName is set. */
+  readonly storage: string;
+  readonly storageClassName?: string;
+  readonly resources: Resources;
+}
+
+/** A PostgreSQL the chart does not run: a managed one (RDS, Cloud SQL, …) or a CloudNativePG cluster. */
+export interface ExternalPostgres {
+  readonly kind: 'external';
+  /** The Secret key holding the whole DATABASE_URL, e.g. CloudNativePG's `<cluster>-app` Secret, key `uri`. */
+  readonly urlSecret: SecretKey;
+}
+
+/** HMS_PERSISTENCE of the services (docs/guides/persistence.md). */
+export type Persistence =
+  | { readonly mode: 'memory' }
+  | {
+      readonly mode: 'postgres';
+      /** DATABASE_POOL_SIZE: connections per service replica. */
+      readonly poolSize: number;
+      readonly database: InClusterPostgres | ExternalPostgres;
+    };
+
 export interface HmsSettings {
   /** Images built by `npm run images` are `${imageRegistry}/<name>:${imageTag}`. */
   readonly imageRegistry: string;
@@ -42,6 +77,12 @@ export interface HmsSettings {
   readonly streamPartitions: number;
   /** SHUTDOWN_GRACE_MS of the services; their termination grace period is derived from it. */
   readonly shutdownGraceMs: number;
+  /**
+   * Nodes the pods can be scheduled on (kind-config.yaml's workers). With at least as many nodes as
+   * Hazelcast members, their anti-affinity is required (never two members on one node); with fewer it is
+   * only preferred, so every member still gets a node.
+   */
+  readonly schedulableNodes: number;
   readonly hazelcast: {
     readonly image: string;
     readonly replicas: number;
@@ -50,6 +91,8 @@ export interface HmsSettings {
     readonly maxRamPercentage: number;
   };
   readonly services: Readonly<Record<ServiceName, ServiceSettings>>;
+  /** PostgreSQL as the system of record (the default here), or the in-memory grid alone. */
+  readonly persistence: Persistence;
   /** Pod disruption budgets for services running two or more replicas. */
   readonly servicePodDisruptionBudgets: boolean;
   readonly operator: {
@@ -74,6 +117,7 @@ export const defaultSettings: HmsSettings = {
   logLevel: 'info',
   streamPartitions: 8,
   shutdownGraceMs: 10_000,
+  schedulableNodes: 3,
   hazelcast: {
     image: 'hazelcast/hazelcast:5.7.0',
     replicas: 3,
@@ -90,6 +134,19 @@ export const defaultSettings: HmsSettings = {
     },
     order: { port: 8083, replicas: 2, resources: small },
     payment: { port: 8084, replicas: 2, resources: small },
+  },
+  persistence: {
+    mode: 'postgres',
+    poolSize: 10,
+    database: {
+      kind: 'in-cluster',
+      image: 'postgres:18.3',
+      database: 'hms',
+      user: 'hms',
+      credentialsSecret: 'postgres-credentials',
+      storage: '10Gi',
+      resources: { cpuRequest: '250m', cpuLimit: '2', memoryRequest: '512Mi', memoryLimit: '1Gi' },
+    },
   },
   servicePodDisruptionBudgets: true,
   operator: {

@@ -33,8 +33,15 @@ export interface HazelcastClusterProps {
   readonly port?: number;
   /** The official image's JMX-to-Prometheus agent (PROMETHEUS_PORT). Default 8080. */
   readonly metricsPort?: number;
-  /** Kubernetes cluster domain for the discovery DNS name. Default cluster.local. */
+  /** Kubernetes cluster domain for the members' DNS names. Default cluster.local. */
   readonly clusterDomain?: string;
+  /**
+   * 'required': never two members on one node (needs at least `replicas` schedulable nodes, or members
+   * stay Pending); 'preferred': spread when possible. Default 'preferred'.
+   */
+  readonly antiAffinity?: 'required' | 'preferred';
+  /** How long a starting member waits for the headless Service's DNS before giving up. Default 120. */
+  readonly dnsWaitSeconds?: number;
 }
 
 /** Hazelcast's own default when the config does not set hazelcast.graceful.shutdown.max.wait. */
@@ -44,6 +51,28 @@ const SHUTDOWN_MARGIN_SECONDS = 30;
 /** The official image runs as a non-root user; a numeric uid lets the kubelet verify runAsNonRoot. */
 const HAZELCAST_UID = 1001;
 const CONFIG_DIR = '/etc/hazelcast';
+
+/**
+ * The init container's script (POSIX sh; getent and sleep of the member image). A member that starts
+ * before the cluster DNS answers finds no peer and forms a cluster of its own (seen on a real node:
+ * three one-member clusters, services spread over them). It fails after the bound rather than going on,
+ * so the kubelet retries it and the pod shows Init:Error with this line.
+ */
+export const WAIT_FOR_DNS_SCRIPT = [
+  'deadline=$(( $(date +%s) + DNS_WAIT_SECONDS ))',
+  'until addresses=$(getent hosts "$DNS_NAME"); do',
+  '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+  '    echo "wait-for-dns: $DNS_NAME did not resolve within ${DNS_WAIT_SECONDS}s; not starting a member that would form a cluster of its own (is the cluster DNS running?)" >&2',
+  '    exit 1',
+  '  fi',
+  '  sleep 2',
+  'done',
+  'echo "wait-for-dns: $DNS_NAME resolves to $(echo "$addresses" | cut -d" " -f1 | tr "\\n" " ")- starting the member"',
+].join('\n');
+
+/** A majority of the members: a network partition leaves at most one side able to serve. */
+export const splitBrainQuorum = (replicas: number): number | undefined =>
+  replicas >= 2 ? Math.floor(replicas / 2) + 1 : undefined;
 
 /** hazelcast.graceful.shutdown.max.wait of a member config, in seconds. */
 export function gracefulShutdownWaitSeconds(configYaml: string): number {
@@ -57,12 +86,17 @@ export function gracefulShutdownWaitSeconds(configYaml: string): number {
 }
 
 /**
- * A Hazelcast cluster: StatefulSet of members started in parallel, discovering each other through the DNS
- * of a headless Service (no RBAC needed), a client Service, a PodDisruptionBudget, and the project's
- * config/hazelcast.yaml in a ConfigMap. The `${hzms.*}` placeholders of that file are filled from JAVA_OPTS
- * (the same properties src/hazelcast/member.ts passes locally), with the pod IP from the downward API, and
- * the TCP-IP join is switched to Kubernetes DNS discovery through -Dhz.* overrides, as the file's header
- * describes, so the file itself stays the one the local run uses.
+ * A Hazelcast cluster: StatefulSet of members started in parallel, a headless Service whose per-pod DNS
+ * names (`hazelcast-0.hazelcast-headless…`) are the TCP-IP member list (no RBAC needed), a client Service,
+ * a PodDisruptionBudget, and the project's config/hazelcast.yaml in a ConfigMap. The `${hzms.*}`
+ * placeholders of that file are filled from JAVA_OPTS (the properties src/hazelcast/member.ts passes
+ * locally), with the pod IP and node name from the downward API, so the file itself stays the one the
+ * local run uses.
+ *
+ * Cluster safety: NODE_AWARE partition groups keep a partition's two copies on different nodes (the
+ * member attribute is the pod's spec.nodeName; Hazelcast's own Kubernetes discovery would set it to
+ * "unknown" outside its API mode, hence TCP-IP), split-brain protection with a majority quorum, required
+ * anti-affinity where the nodes allow, and an init container that holds the member until DNS answers.
  */
 export class HazelcastCluster extends Construct {
   readonly name: string;
@@ -87,6 +121,7 @@ export class HazelcastCluster extends Construct {
     const labels = podLabels(this.name, 'data-grid');
     const configMapName = `${this.name}-config`;
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const headlessDns = `${this.headlessServiceName}.$(POD_NAMESPACE).svc.${clusterDomain}`;
 
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: configMapName, labels },
@@ -114,15 +149,24 @@ export class HazelcastCluster extends Construct {
       },
     });
 
-    // `$(POD_IP)` and `$(POD_NAMESPACE)` are expanded by the kubelet from the variables defined before.
+    // `$(POD_IP)`, `$(NODE_NAME)` and `$(POD_NAMESPACE)` are expanded by the kubelet from the variables
+    // defined before. Members beyond `replicas` (kubectl scale) still join through the listed ones.
+    const members = Array.from(
+      { length: props.replicas },
+      (_, ordinal) => `${this.name}-${ordinal}.${headlessDns}:${this.port}`,
+    );
     const properties: Record<string, string> = {
-      ...memberSystemProperties({ clusterName: props.clusterName, host: '$(POD_IP)', port: this.port }),
+      ...memberSystemProperties({
+        clusterName: props.clusterName,
+        host: '$(POD_IP)',
+        port: this.port,
+        members,
+        nodeName: '$(NODE_NAME)',
+        partitionGroups: true,
+        splitBrainQuorum: splitBrainQuorum(props.replicas),
+      }),
       // Listen on every interface (probes, port-forward), advertise the pod IP.
       'hzms.bind.any': 'true',
-      'hz.network.join.tcp-ip.enabled': 'false',
-      'hz.network.join.kubernetes.enabled': 'true',
-      'hz.network.join.kubernetes.service-dns': `${this.headlessServiceName}.$(POD_NAMESPACE).svc.${clusterDomain}`,
-      'hz.network.join.kubernetes.service-port': String(this.port),
     };
     const javaOpts = [
       `-XX:MaxRAMPercentage=${props.maxRamPercentage.toFixed(1)}`,
@@ -150,19 +194,22 @@ export class HazelcastCluster extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurity(HAZELCAST_UID, HAZELCAST_UID),
-            affinity: {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    podAffinityTerm: {
-                      topologyKey: 'kubernetes.io/hostname',
-                      labelSelector: { matchLabels: this.podSelector },
-                    },
-                  },
+            affinity: { podAntiAffinity: antiAffinity(props.antiAffinity ?? 'preferred', this.podSelector) },
+            initContainers: [
+              {
+                name: 'wait-for-dns',
+                image: props.image,
+                imagePullPolicy: props.imagePullPolicy,
+                command: ['sh', '-c', WAIT_FOR_DNS_SCRIPT],
+                env: [
+                  fieldRef('POD_NAMESPACE', 'metadata.namespace'),
+                  { name: 'DNS_NAME', value: headlessDns },
+                  { name: 'DNS_WAIT_SECONDS', value: String(props.dnsWaitSeconds ?? 120) },
                 ],
+                resources: resources(WAIT_RESOURCES),
+                securityContext: restrictedContainerSecurity(),
               },
-            },
+            ],
             containers: [
               {
                 name: 'hazelcast',
@@ -175,6 +222,7 @@ export class HazelcastCluster extends Construct {
                 env: [
                   fieldRef('POD_IP', 'status.podIP'),
                   fieldRef('POD_NAMESPACE', 'metadata.namespace'),
+                  fieldRef('NODE_NAME', 'spec.nodeName'),
                   { name: 'HAZELCAST_CONFIG', value: `${CONFIG_DIR}/hazelcast.yaml` },
                   { name: 'PROMETHEUS_PORT', value: String(this.metricsPort) },
                   { name: 'JAVA_OPTS', value: javaOpts.join(' ') },
@@ -211,4 +259,24 @@ export class HazelcastCluster extends Construct {
       spec: { maxUnavailable: port(1), selector: { matchLabels: this.podSelector } },
     });
   }
+}
+
+const WAIT_RESOURCES: Resources = {
+  cpuRequest: '10m',
+  cpuLimit: '100m',
+  memoryRequest: '16Mi',
+  memoryLimit: '32Mi',
+};
+
+function antiAffinity(
+  mode: 'required' | 'preferred',
+  podSelector: Readonly<Record<string, string>>,
+): k8s.PodAntiAffinity {
+  const term: k8s.PodAffinityTerm = {
+    topologyKey: 'kubernetes.io/hostname',
+    labelSelector: { matchLabels: podSelector },
+  };
+  return mode === 'required'
+    ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+    : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] };
 }

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { podLabels, port, selectorLabels } from '../support/kube';
+import { fromPods, podLabels, port, selectorLabels } from '../support/kube';
 
 export interface HazelcastNetworkPolicyProps {
   /** app.kubernetes.io/name of the Hazelcast members. */
@@ -12,14 +12,6 @@ export interface HazelcastNetworkPolicyProps {
   /** app.kubernetes.io/name of Prometheus: it may reach the member port and scrape the metrics port. */
   readonly monitoring: string;
 }
-
-const fromPods = (names: readonly string[]): k8s.NetworkPolicyPeer[] => [
-  {
-    podSelector: {
-      matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: [...names] }],
-    },
-  },
-];
 
 /**
  * Only the services, the operator and Prometheus reach Hazelcast's port, besides the members themselves

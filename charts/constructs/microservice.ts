@@ -2,9 +2,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { serviceEnvironmentVariables } from '../../src/config/service-config';
 import type { Autoscaling, Resources } from '../settings';
+import type { SecretKey } from '../support/kube';
 import {
   emptyDir,
   envVars,
+  expansions,
   fieldRef,
   httpProbe,
   podLabels,
@@ -13,6 +15,7 @@ import {
   restrictedContainerSecurity,
   restrictedPodSecurity,
   scrapeAnnotations,
+  secretEnv,
   selectorLabels,
 } from '../support/kube';
 
@@ -37,6 +40,11 @@ export interface MicroserviceProps {
   readonly shutdownGraceMs: number;
   /** Further variables the service reads (src/config/service-config.ts), e.g. STREAM_PARTITIONS. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Variables from Secrets, defined before the others: either read by the services themselves, or only
+   * expanded into another variable's value with `$(NAME)` (DATABASE_PASSWORD into DATABASE_URL).
+   */
+  readonly secretEnv?: Readonly<Record<string, SecretKey>>;
   /** Seconds the preStop hook waits so endpoints drop the pod before SIGTERM. Default 5. */
   readonly preStopSeconds?: number;
   /** An HPA instead of a fixed replica count. */
@@ -60,6 +68,7 @@ export class Microservice extends Construct {
   readonly deploymentName: string;
   readonly podSelector: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
+  readonly secretEnv: Readonly<Record<string, SecretKey>>;
   readonly terminationGracePeriodSeconds: number;
 
   constructor(scope: Construct, id: string, props: MicroserviceProps) {
@@ -81,16 +90,8 @@ export class Microservice extends Construct {
       ...(props.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: props.otlpEndpoint } : {}),
       ...props.env,
     };
-    const unknown = [...Object.keys(this.env), 'INSTANCE_ID'].filter(
-      (name) => !serviceEnvironmentVariables.includes(name),
-    );
-    if (unknown.length > 0) {
-      throw new Error(
-        `${props.name}: ${unknown.join(', ')} not read by the services (src/config/service-config.ts)`,
-      );
-    }
-    if ('INSTANCE_ID' in this.env)
-      throw new Error(`${props.name}: INSTANCE_ID is the pod name, not a setting`);
+    this.secretEnv = props.secretEnv ?? {};
+    checkEnvironment(props.name, this.env, this.secretEnv);
 
     const replicas = props.autoscaling?.minReplicas ?? props.replicas;
 
@@ -130,7 +131,11 @@ export class Microservice extends Construct {
                 image: props.image,
                 imagePullPolicy: props.imagePullPolicy,
                 ports: [{ name: 'http', containerPort: props.port }],
-                env: [...envVars(this.env), fieldRef('INSTANCE_ID', 'metadata.name')],
+                env: [
+                  ...Object.entries(this.secretEnv).map(([name, from]) => secretEnv(name, from)),
+                  ...envVars(this.env),
+                  fieldRef('INSTANCE_ID', 'metadata.name'),
+                ],
                 resources: resources(props.resources),
                 securityContext: restrictedContainerSecurity(),
                 startupProbe: httpProbe('/health/live', 'http', { periodSeconds: 2, failureThreshold: 30 }),
@@ -185,5 +190,38 @@ export class Microservice extends Construct {
         spec: { maxUnavailable: port(1), selector: { matchLabels: this.podSelector } },
       });
     }
+  }
+}
+
+/**
+ * Every variable is one the services read (src/config/service-config.ts), or a Secret's value expanded
+ * into one; every `$(NAME)` names a Secret variable (defined first), since the kubelet leaves an unknown
+ * reference as literal text.
+ */
+function checkEnvironment(
+  service: string,
+  env: Readonly<Record<string, string>>,
+  fromSecrets: Readonly<Record<string, SecretKey>>,
+): void {
+  const expanded = new Set(Object.values(env).flatMap(expansions));
+  const unresolved = [...expanded].filter((name) => !(name in fromSecrets));
+  if (unresolved.length > 0) {
+    throw new Error(`${service}: $(${unresolved.join('), $(')}) is not a variable from a Secret`);
+  }
+  const twice = Object.keys(fromSecrets).filter((name) => name in env);
+  if (twice.length > 0)
+    throw new Error(`${service}: ${twice.join(', ')} set both as a value and from a Secret`);
+  const unknown = [
+    ...Object.keys(env),
+    ...Object.keys(fromSecrets).filter((name) => !expanded.has(name)),
+    'INSTANCE_ID',
+  ].filter((name) => !serviceEnvironmentVariables.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${service}: ${unknown.join(', ')} not read by the services (src/config/service-config.ts)`,
+    );
+  }
+  if ('INSTANCE_ID' in env || 'INSTANCE_ID' in fromSecrets) {
+    throw new Error(`${service}: INSTANCE_ID is the pod name, not a setting`);
   }
 }

@@ -59,11 +59,35 @@ export const fieldRef = (name: string, fieldPath: string): k8s.EnvVar => ({
 export const envVars = (values: Readonly<Record<string, string>>): k8s.EnvVar[] =>
   Object.entries(values).map(([name, value]) => ({ name, value }));
 
-/** Pod-level settings of the "restricted" Pod Security Standard, for an image's non-root user. */
-export const restrictedPodSecurity = (user: number, group?: number): k8s.PodSecurityContext => ({
+/** A key of a Secret the chart does not hold (it is created in the cluster, see postgres.ts). */
+export interface SecretKey {
+  readonly secret: string;
+  readonly key: string;
+}
+
+/** An env var from a Secret: the value never appears in the manifests. */
+export const secretEnv = (name: string, from: SecretKey): k8s.EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: from.secret, key: from.key } },
+});
+
+/** The `$(NAME)` references the kubelet expands in an env value (only from variables defined before it). */
+export const expansions = (value: string): string[] =>
+  [...value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((match) => match[1]!);
+
+/**
+ * Pod-level settings of the "restricted" Pod Security Standard, for an image's non-root user. fsGroup
+ * makes a PersistentVolume writable by that user.
+ */
+export const restrictedPodSecurity = (
+  user: number,
+  group?: number,
+  fsGroup?: number,
+): k8s.PodSecurityContext => ({
   runAsNonRoot: true,
   runAsUser: user,
   ...(group === undefined ? {} : { runAsGroup: group }),
+  ...(fsGroup === undefined ? {} : { fsGroup, fsGroupChangePolicy: 'OnRootMismatch' }),
   seccompProfile: { type: 'RuntimeDefault' },
 });
 
@@ -72,6 +96,15 @@ export const restrictedContainerSecurity = (): k8s.SecurityContext => ({
   readOnlyRootFilesystem: true,
   capabilities: { drop: ['ALL'] },
 });
+
+/** NetworkPolicy peers: the pods whose app.kubernetes.io/name is one of these. */
+export const fromPods = (names: readonly string[]): k8s.NetworkPolicyPeer[] => [
+  {
+    podSelector: {
+      matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: [...names] }],
+    },
+  },
+];
 
 /** Scratch space for a read-only root filesystem. */
 export const emptyDir = (name: string, sizeLimit = '64Mi'): k8s.Volume => ({

@@ -13,8 +13,16 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([key, value]) => labels[key] === value);
 
 describe('the cdk8s app', () => {
-  test('five charts, CRDs first, every object labelled part-of the system', () => {
-    expect(Object.keys(byChart)).toEqual(['crds', 'hazelcast', 'services', 'operator', 'observability']);
+  test('six charts, CRDs first, every object labelled part-of the system', () => {
+    expect(Object.keys(byChart)).toEqual([
+      'crds',
+      'hazelcast',
+      'postgres',
+      'services',
+      'operator',
+      'observability',
+    ]);
+    expect(byChart.postgres.length).toBeGreaterThan(0);
     for (const object of all) {
       expect(object.metadata.labels?.['app.kubernetes.io/part-of']).toBe('hazelcast-microservices');
     }
@@ -34,6 +42,7 @@ describe('the cdk8s app', () => {
       'jaeger-collector',
       'order-service',
       'payment-service',
+      'postgres',
       'prometheus',
     ]);
     for (const service of services) {
@@ -70,9 +79,15 @@ describe('the cdk8s app', () => {
         });
         expect(Object.keys(c.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
         expect(Object.keys(c.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
-        expect(c.livenessProbe?.httpGet).toBeDefined();
-        expect(c.readinessProbe?.httpGet).toBeDefined();
+        // HTTP health endpoints, or PostgreSQL's own pg_isready.
+        for (const probe of [c.livenessProbe, c.readinessProbe]) {
+          expect(probe?.httpGet ?? probe?.exec?.command[0] === 'pg_isready').toBeTruthy();
+        }
         expect(c.image).toMatch(/:[\w.-]+$/); // a pinned tag, never an implicit :latest
+      }
+      for (const c of pod.initContainers ?? []) {
+        expect(c.securityContext?.readOnlyRootFilesystem).toBe(true);
+        expect(Object.keys(c.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
       }
     }
   });

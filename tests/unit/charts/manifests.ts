@@ -8,10 +8,11 @@ import { defaultSettings } from '../../../charts/settings';
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string } };
+  valueFrom?: { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string } };
 }
 export interface Probe {
   httpGet?: { path: string; port: number | string };
+  exec?: { command: string[] };
   periodSeconds?: number;
   failureThreshold?: number;
 }
@@ -38,10 +39,18 @@ export interface Container {
 }
 export interface PodSpec {
   containers: Container[];
-  volumes?: { name: string; emptyDir?: object; configMap?: { name: string } }[];
+  initContainers?: Container[];
+  volumes?: {
+    name: string;
+    emptyDir?: { medium?: string; sizeLimit?: string };
+    configMap?: { name: string };
+    secret?: { secretName: string; items?: { key: string; path: string }[]; defaultMode?: number };
+  }[];
   securityContext?: {
     runAsNonRoot?: boolean;
     runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
     seccompProfile?: { type: string };
   };
   terminationGracePeriodSeconds?: number;
@@ -50,12 +59,14 @@ export interface PodSpec {
   enableServiceLinks?: boolean;
   affinity?: {
     podAntiAffinity?: {
-      preferredDuringSchedulingIgnoredDuringExecution?: {
-        weight: number;
-        podAffinityTerm: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } };
-      }[];
+      preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; podAffinityTerm: AffinityTerm }[];
+      requiredDuringSchedulingIgnoredDuringExecution?: AffinityTerm[];
     };
   };
+}
+export interface AffinityTerm {
+  topologyKey: string;
+  labelSelector: { matchLabels: Record<string, string> };
 }
 export interface Manifest {
   apiVersion: string;
@@ -84,8 +95,9 @@ export interface Manifest {
 
 export interface Synthesized {
   readonly charts: HmsCharts;
+  /** postgres is empty when the chart does not run PostgreSQL. */
   readonly byChart: Readonly<
-    Record<'crds' | 'hazelcast' | 'services' | 'operator' | 'observability', Manifest[]>
+    Record<'crds' | 'hazelcast' | 'postgres' | 'services' | 'operator' | 'observability', Manifest[]>
   >;
   readonly all: readonly Manifest[];
 }
@@ -99,6 +111,7 @@ export function synthesize(
   const byChart = {
     crds: Testing.synth(charts.crds) as Manifest[],
     hazelcast: Testing.synth(charts.hazelcast) as Manifest[],
+    postgres: charts.postgres ? (Testing.synth(charts.postgres) as Manifest[]) : [],
     services: Testing.synth(charts.services) as Manifest[],
     operator: Testing.synth(charts.operator) as Manifest[],
     observability: Testing.synth(charts.observability) as Manifest[],

@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Microservice } from '../../../charts/constructs/microservice';
 import type { MicroserviceProps } from '../../../charts/constructs/microservice';
 import { defaultSettings } from '../../../charts/settings';
+import type { HmsSettings } from '../../../charts/settings';
 import { accountService } from '../../../services/account/account-service';
 import { inventoryService } from '../../../services/inventory/inventory-service';
 import { orderService } from '../../../services/order/order-service';
@@ -22,7 +23,14 @@ describe.each(definitions.map((definition) => [definition.name, definition] as c
     const env = envOf(main);
 
     test('sets only variables the services read, with their real names', () => {
-      for (const variable of Object.keys(env)) expect(serviceEnvironmentVariables).toContain(variable);
+      const expanded = Object.values(env).flatMap((variable) =>
+        [...(variable.value ?? '').matchAll(/\$\((\w+)\)/g)].map((match) => match[1]),
+      );
+      for (const variable of Object.keys(env)) {
+        // A Secret's value that only goes into another variable (the password into DATABASE_URL).
+        if (expanded.includes(variable)) expect(env[variable]?.valueFrom?.secretKeyRef).toBeDefined();
+        else expect(serviceEnvironmentVariables).toContain(variable);
+      }
       expect(Object.keys(env)).toEqual(
         expect.arrayContaining([
           'HTTP_PORT',
@@ -37,13 +45,38 @@ describe.each(definitions.map((definition) => [definition.name, definition] as c
     });
 
     test("the service's own config loader accepts the manifest's environment", () => {
-      const values = Object.fromEntries(
-        Object.entries(env).map(([key, variable]) => [key, variable.value ?? `${name}-service-5d9c-x2`]),
-      );
+      // What the kubelet hands the process: downward-API and Secret values, `$(NAME)` expanded.
+      const given: Record<string, string> = {
+        INSTANCE_ID: `${name}-service-5d9c-x2`,
+        DATABASE_PASSWORD: '0f3a9c',
+      };
+      const values: Record<string, string> = {};
+      for (const [key, variable] of Object.entries(env)) {
+        values[key] = (variable.value ?? given[key] ?? '').replace(
+          /\$\((\w+)\)/g,
+          (_, ref: string) => values[ref]!,
+        );
+      }
       const config = loadServiceConfig(values, definition.defaultPort);
       expect(config.HTTP_PORT).toBe(definition.defaultPort);
       expect(config.HAZELCAST_ADDRESSES).toEqual(['hazelcast:5701']);
       expect(config.HAZELCAST_CLUSTER_NAME).toBe(defaultSettings.clusterName);
+      expect(config.HMS_PERSISTENCE).toBe('postgres');
+      expect(config.DATABASE_URL).toBe('postgres://hms:0f3a9c@postgres:5432/hms');
+      expect(config.DATABASE_POOL_SIZE).toBe(10);
+    });
+
+    test('persistent by default: DATABASE_URL holds a reference to the Secret, never the password', () => {
+      expect(env.HMS_PERSISTENCE?.value).toBe('postgres');
+      expect(env.DATABASE_POOL_SIZE?.value).toBe('10');
+      expect(env.DATABASE_URL?.value).toBe('postgres://hms:$(DATABASE_PASSWORD)@postgres:5432/hms');
+      expect(env.DATABASE_PASSWORD).toEqual({
+        name: 'DATABASE_PASSWORD',
+        valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'password' } },
+      });
+      // The kubelet expands only variables defined earlier in the list.
+      const names = (main.env ?? []).map((variable) => variable.name);
+      expect(names.indexOf('DATABASE_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
     });
 
     test("container port, Service port and scrape port are the service's default port", () => {
@@ -151,10 +184,57 @@ describe('Microservice options', () => {
     ).toBeUndefined();
   });
 
+  test('a reference to a variable that no Secret defines is refused (the kubelet would leave it as text)', () => {
+    expect(() => synth({ env: { DATABASE_URL: 'postgres://hms:$(DB_PASSWORD)@postgres:5432/hms' } })).toThrow(
+      /account: \$\(DB_PASSWORD\) is not a variable from a Secret/,
+    );
+  });
+
+  test('a Secret variable neither read nor expanded is refused', () => {
+    expect(() => synth({ secretEnv: { DATABASE_PASSWORD: { secret: 's', key: 'password' } } })).toThrow(
+      /DATABASE_PASSWORD not read by the services/,
+    );
+  });
+
   test('a variable the services do not read is refused at synth time', () => {
     expect(() => synth({ env: { HAZELCAST_ADRESSES: 'x:1' } })).toThrow(
       /HAZELCAST_ADRESSES not read by the services/,
     );
     expect(() => synth({ env: { INSTANCE_ID: 'fixed' } })).toThrow(/INSTANCE_ID is the pod name/);
+  });
+});
+
+describe('persistence settings', () => {
+  const servicesEnv = (settings: HmsSettings) =>
+    envOf(container(find(synthesize(undefined, settings).byChart.services, 'Deployment', 'order-service')));
+
+  test('memory: HMS_PERSISTENCE=memory, no database variables, no PostgreSQL objects', () => {
+    const settings: HmsSettings = { ...defaultSettings, persistence: { mode: 'memory' } };
+    const env = servicesEnv(settings);
+    expect(env.HMS_PERSISTENCE?.value).toBe('memory');
+    expect(Object.keys(env).filter((key) => key.startsWith('DATABASE_'))).toEqual([]);
+    const { byChart, charts } = synthesize(undefined, settings);
+    expect(byChart.postgres).toEqual([]);
+    expect(charts.postgres).toBeUndefined();
+  });
+
+  test('external (a managed PostgreSQL, CloudNativePG): the whole DATABASE_URL from its Secret', () => {
+    const settings: HmsSettings = {
+      ...defaultSettings,
+      persistence: {
+        mode: 'postgres',
+        poolSize: 5,
+        database: { kind: 'external', urlSecret: { secret: 'hms-db-app', key: 'uri' } },
+      },
+    };
+    const env = servicesEnv(settings);
+    expect(env.HMS_PERSISTENCE?.value).toBe('postgres');
+    expect(env.DATABASE_POOL_SIZE?.value).toBe('5');
+    expect(env.DATABASE_URL).toEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'hms-db-app', key: 'uri' } },
+    });
+    expect(env.DATABASE_PASSWORD).toBeUndefined();
+    expect(synthesize(undefined, settings).byChart.postgres).toEqual([]);
   });
 });
