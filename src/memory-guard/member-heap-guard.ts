@@ -191,7 +191,8 @@ export function startMemberHeapGuard(options: {
   const urls = config.HAZELCAST_METRICS_URLS ?? [];
   if (urls.length === 0) return undefined;
   const guard = new MemberHeapGuard({
-    source: prometheusHeapSource(urls, Math.min(config.HAZELCAST_HEAP_POLL_MS, 2_000)),
+    // A member busy collecting answers late; polls never overlap, so a generous timeout costs nothing.
+    source: prometheusHeapSource(urls, 2_000),
     clock: options.clock,
     logger: options.logger,
     registry: options.registry,
