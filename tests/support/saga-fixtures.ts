@@ -1,10 +1,11 @@
 import type { Client } from 'hazelcast-client';
 import { Naming } from '../../src/core/naming';
 import { HazelcastKeyValueStore } from '../../src/storage/hazelcast-key-value';
+import { closeTestHazelcast, testHazelcast } from './hazelcast';
 import type { KeyValueStore } from '../../src/storage/key-value';
 import { applyPolicy } from '../../src/sagas/policy-admin';
 import { sagaPolicySpecSchema, type EffectivePolicy, type PolicyAck } from '../../src/sagas/saga-policy';
-import { call, eventually, type TestSystem } from './system';
+import { call, eventually, startTestSystem, type TestSystem } from './system';
 
 export type Json = Record<string, unknown>;
 
@@ -39,6 +40,16 @@ export class Shop {
     if (response.status !== 201)
       throw new Error(`order not created: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
+  }
+
+  /** PATCH …/cancel as the customer would; the answer's body. */
+  async cancel(orderId: string, reason = 'changed my mind'): Promise<Json> {
+    return (
+      await call('PATCH', this.system.url('order', `/api/orders/${orderId}/cancel`), {
+        reason,
+        cancelledBy: 'customer',
+      })
+    ).body;
   }
 
   async getOrder(orderId: string): Promise<Json> {
@@ -123,4 +134,33 @@ export async function withPolicy(
     `policy generation ${applied.generation} acknowledged`,
   );
   return applied;
+}
+
+/** The four services, a client of their member with their names, and a customer to order with. */
+export interface SagaBed {
+  readonly system: TestSystem;
+  readonly client: Client;
+  readonly kv: HazelcastKeyValueStore;
+  readonly naming: Naming;
+  readonly shop: Shop;
+  readonly customerId: string;
+  stop(): Promise<void>;
+}
+
+export async function startSagaBed(options?: Parameters<typeof startTestSystem>[0]): Promise<SagaBed> {
+  const { client } = await testHazelcast();
+  const system = await startTestSystem(options);
+  const shop = new Shop(system);
+  return {
+    system,
+    client,
+    kv: new HazelcastKeyValueStore(client),
+    naming: new Naming(system.prefix),
+    shop,
+    customerId: await shop.customer(),
+    stop: async () => {
+      await system.stop();
+      await closeTestHazelcast(client);
+    },
+  };
 }

@@ -1,11 +1,7 @@
-import type { Client } from 'hazelcast-client';
-import { Naming } from '../../../src/core/naming';
 import type { AggregateView } from '../../../src/eventsourcing/aggregate-view';
-import { HazelcastKeyValueStore } from '../../../src/storage/hazelcast-key-value';
 import type { Product } from '../../../services/inventory/product-decider';
-import { closeTestHazelcast, testHazelcast } from '../../support/hazelcast';
-import { Shop, withPolicy, type Json } from '../../support/saga-fixtures';
-import { call, eventually, startTestSystem, type TestSystem } from '../../support/system';
+import { startSagaBed, withPolicy, type Json, type SagaBed } from '../../support/saga-fixtures';
+import { call, eventually } from '../../support/system';
 
 const ALL = ['account', 'inventory', 'order', 'payment'] as const;
 /** Short, so a direct reservation's lapse is seen within the test. */
@@ -17,83 +13,72 @@ const HOLD_MS = 3_000;
  * keeps nothing of what is over.
  */
 describe('settlement: a product keeps only open reservations, and its stock balances exactly', () => {
-  let system: TestSystem;
-  let client: Client;
-  let shop: Shop;
-  let naming: Naming;
-  let kv: HazelcastKeyValueStore;
-  let customerId: string;
-
+  let bed: SagaBed;
   beforeAll(async () => {
-    ({ client } = await testHazelcast());
-    kv = new HazelcastKeyValueStore(client);
-    system = await startTestSystem({ env: { inventory: { DIRECT_RESERVATION_HOLD: `${HOLD_MS}ms` } } });
-    naming = new Naming(system.prefix);
-    shop = new Shop(system);
-    customerId = await shop.customer();
+    bed = await startSagaBed({ env: { inventory: { DIRECT_RESERVATION_HOLD: `${HOLD_MS}ms` } } });
   });
-  afterAll(async () => {
-    await system?.stop();
-    await closeTestHazelcast(client);
-  });
+  afterAll(() => bed?.stop());
 
   /** The product's stored state (the inventory service's view), bookkeeping included. */
   const stateOf = async (productId: string): Promise<Product> => {
-    const stored = await kv.map<AggregateView<Product>>(naming.view('Product')).get(productId);
+    const stored = await bed.kv.map<AggregateView<Product>>(bed.naming.view('Product')).get(productId);
     if (!stored?.value.state) throw new Error(`no view of product ${productId}`);
     return stored.value.state;
   };
-  const eventTypesOf = async (productId: string): Promise<string[]> =>
-    (
-      await call<Json[]>('GET', system.url('inventory', `/api/products/${productId}/events?limit=1000`))
-    ).body.map((event) => event.eventType as string);
-  const stockCall = (productId: string, action: 'reserve' | 'release', body: Json) =>
-    call('POST', system.url('inventory', `/api/products/${productId}/stock/${action}`), body);
-
-  test('completed orders are settled: on hand and reserved both go down, and the product forgets them', async () => {
-    const productId = await shop.product('1.00', 100);
-    const orders = await Promise.all(
-      Array.from({ length: 12 }, (_, n) => shop.order(customerId, [{ productId, quantity: 1 + (n % 3) }])),
-    );
-    const sagas = await Promise.all(orders.map((order) => shop.ended(order.sagaId as string, 60_000)));
-    expect(sagas.every((saga) => saga.status === 'COMPLETED')).toBe(true);
-    // 4 orders each of 1, 2 and 3 units: 24 sold.
-    await shop.settled(productId, { quantityOnHand: 76, quantityReserved: 0 });
+  /** Nothing reserved, and the product's state keeps no order, hold or cancellation. */
+  const expectNothingKept = async (productId: string, quantityOnHand: number): Promise<void> => {
     expect(await stateOf(productId)).toMatchObject({
-      quantityOnHand: 76,
+      quantityOnHand,
       quantityReserved: 0,
       reservations: {},
       holds: {},
       cancellations: {},
     });
+  };
+  const count = (types: readonly string[], type: string): number =>
+    types.filter((each) => each === type).length;
+  const eventTypesOf = async (productId: string): Promise<string[]> =>
+    (
+      await call<Json[]>('GET', bed.system.url('inventory', `/api/products/${productId}/events?limit=1000`))
+    ).body.map((event) => event.eventType as string);
+  const stockCall = (productId: string, action: 'reserve' | 'release', body: Json) =>
+    call('POST', bed.system.url('inventory', `/api/products/${productId}/stock/${action}`), body);
+
+  test('completed orders are settled: on hand and reserved both go down, and the product forgets them', async () => {
+    const productId = await bed.shop.product('1.00', 100);
+    const orders = await Promise.all(
+      Array.from({ length: 12 }, (_, n) =>
+        bed.shop.order(bed.customerId, [{ productId, quantity: 1 + (n % 3) }]),
+      ),
+    );
+    const sagas = await Promise.all(orders.map((order) => bed.shop.ended(order.sagaId as string, 60_000)));
+    expect(sagas.every((saga) => saga.status === 'COMPLETED')).toBe(true);
+    // 4 orders each of 1, 2 and 3 units: 24 sold.
+    await bed.shop.settled(productId, { quantityOnHand: 76, quantityReserved: 0 });
+    await expectNothingKept(productId, 76);
     const types = await eventTypesOf(productId);
-    expect(types.filter((type) => type === 'StockReserved')).toHaveLength(12);
-    expect(types.filter((type) => type === 'StockSettled')).toHaveLength(12);
+    expect([count(types, 'StockReserved'), count(types, 'StockSettled')]).toEqual([12, 12]);
   }, 90_000);
 
   test('one product through a completed, a declined, a cancelled-after-confirm order and direct reservations', async () => {
-    const productId = await shop.product('1000.00', 100);
+    const productId = await bed.shop.product('1000.00', 100);
 
-    const completed = await shop.order(customerId, [{ productId, quantity: 3 }]);
-    expect((await shop.ended(completed.sagaId as string)).status).toBe('COMPLETED');
-    await shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 });
+    const completed = await bed.shop.order(bed.customerId, [{ productId, quantity: 3 }]);
+    expect((await bed.shop.ended(completed.sagaId as string)).status).toBe('COMPLETED');
+    await bed.shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 });
 
     // 11 × 1000.00 is over what the processor accepts: declined, compensated, stock released.
-    const declined = await shop.order(customerId, [{ productId, quantity: 11 }]);
-    expect((await shop.ended(declined.sagaId as string)).status).toBe('COMPENSATED');
-    await shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 });
+    const declined = await bed.shop.order(bed.customerId, [{ productId, quantity: 11 }]);
+    expect((await bed.shop.ended(declined.sagaId as string)).status).toBe('COMPENSATED');
+    await bed.shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 });
 
-    const regretted = await shop.order(customerId, [{ productId, quantity: 2 }]);
-    expect((await shop.ended(regretted.sagaId as string)).status).toBe('COMPLETED');
-    await shop.settled(productId, { quantityOnHand: 95, quantityReserved: 0 });
-    const cancelled = await call('PATCH', system.url('order', `/api/orders/${regretted.orderId}/cancel`), {
-      reason: 'changed my mind',
-      cancelledBy: 'customer',
-    });
-    expect(cancelled.body.status).toBe('CANCELLED');
-    await shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 });
+    const regretted = await bed.shop.order(bed.customerId, [{ productId, quantity: 2 }]);
+    expect((await bed.shop.ended(regretted.sagaId as string)).status).toBe('COMPLETED');
+    await bed.shop.settled(productId, { quantityOnHand: 95, quantityReserved: 0 });
+    expect((await bed.shop.cancel(regretted.orderId as string)).status).toBe('CANCELLED');
+    await bed.shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 });
     await eventually(
-      async () => (await shop.paymentOf(regretted.orderId as string)).body.status === 'REFUNDED',
+      async () => (await bed.shop.paymentOf(regretted.orderId as string)).body.status === 'REFUNDED',
     );
 
     // Direct reservations (no saga owns these order ids): API.md's rules, then a hold that lapses.
@@ -113,7 +98,7 @@ describe('settlement: a product keeps only open reservations, and its stock bala
     });
     expect(await stateOf(productId)).toMatchObject({ reservations: { 'direct-2': 4 } });
     // Nobody releases it: once its hold lapsed, reads show it released …
-    await shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 }, HOLD_MS + 10_000);
+    await bed.shop.settled(productId, { quantityOnHand: 97, quantityReserved: 0 }, HOLD_MS + 10_000);
     // … and the next reservation records the lapse, so the product does not keep it.
     expect((await stockCall(productId, 'reserve', { orderId: 'direct-3', quantity: 1 })).body).toMatchObject({
       quantityReserved: 1,
@@ -125,47 +110,34 @@ describe('settlement: a product keeps only open reservations, and its stock bala
     });
     await stockCall(productId, 'release', { orderId: 'direct-3', quantity: 1, reason: 'done' });
 
-    const end = await stateOf(productId);
-    expect(end).toMatchObject({
-      quantityOnHand: 97,
-      quantityReserved: 0,
-      reservations: {},
-      holds: {},
-      cancellations: {},
-    });
+    await expectNothingKept(productId, 97);
     const types = await eventTypesOf(productId);
-    expect(types.filter((type) => type === 'StockSettled')).toHaveLength(2);
-    expect(types.filter((type) => type === 'StockRestocked')).toHaveLength(1);
+    expect([count(types, 'StockSettled'), count(types, 'StockRestocked')]).toEqual([2, 1]);
   }, 120_000);
 
   test('a timed-out order is released, never settled, and a payment back later changes nothing', async () => {
-    await withPolicy(client, system, { timeout: '2s', checkInterval: '200ms' }, ALL);
+    await withPolicy(bed.client, bed.system, { timeout: '2s', checkInterval: '200ms' }, ALL);
     try {
-      await system.services.payment.stop();
-      const productId = await shop.product('40.00', 10);
-      const order = await shop.order(customerId, [{ productId, quantity: 3 }]);
-      expect(await shop.ended(order.sagaId as string)).toMatchObject({
+      await bed.system.services.payment.stop();
+      const productId = await bed.shop.product('40.00', 10);
+      const order = await bed.shop.order(bed.customerId, [{ productId, quantity: 3 }]);
+      expect(await bed.shop.ended(order.sagaId as string)).toMatchObject({
         status: 'COMPENSATED',
         timedOut: true,
       });
-      await shop.settled(productId, { quantityOnHand: 10, quantityReserved: 0 });
-      await system.restart('payment');
+      await bed.shop.settled(productId, { quantityOnHand: 10, quantityReserved: 0 });
+      await bed.system.restart('payment');
       await eventually(async () => {
-        const metrics = await (await fetch(system.url('payment', '/metrics'))).text();
+        const metrics = await (await fetch(bed.system.url('payment', '/metrics'))).text();
         return /events_consumed_total\{[^}]*consumer_group="payment-saga",event_type="SagaTimedOut"\} [1-9]/.test(
           metrics,
         );
       });
-      expect((await shop.paymentOf(order.orderId as string)).status).toBe(404);
-      expect(await stateOf(productId)).toMatchObject({
-        quantityOnHand: 10,
-        quantityReserved: 0,
-        reservations: {},
-        cancellations: {},
-      });
+      expect((await bed.shop.paymentOf(order.orderId as string)).status).toBe(404);
+      await expectNothingKept(productId, 10);
       expect(await eventTypesOf(productId)).not.toContain('StockSettled');
     } finally {
-      await withPolicy(client, system, {}, ALL);
+      await withPolicy(bed.client, bed.system, {}, ALL);
     }
   }, 90_000);
 });

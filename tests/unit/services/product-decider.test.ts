@@ -496,9 +496,12 @@ describe('product decider', () => {
         .thenNothing();
     });
 
-    it('settles nothing after a release (a compensation came first)', () => {
+    test.each([
+      ['a compensation', released('o-1', 3)],
+      ['a cancellation', releasedByCancel('o-1', 3)],
+    ])('settles nothing once the reservation was released by %s first', (_, release) => {
       spec
-        .given([created, reserved('o-1', 3), released('o-1', 3)])
+        .given([created, reserved('o-1', 3), release])
         .when({ type: 'SettleStock', orderId: 'o-1' })
         .thenNothing();
     });
@@ -563,12 +566,8 @@ describe('product decider', () => {
     it('releases rather than restocks when the saga completed but the order was not settled yet', () => {
       const given = spec.given([created, reserved('o-1', 3)]);
       const { state } = given.when(cancel('o-1', 3, true)).then([releasedByCancel('o-1', 3)]);
+      // The settle that follows finds nothing to settle (see SettleStock).
       expect(state).toMatchObject({ quantityOnHand: 10, quantityReserved: 0 });
-      // The settle that follows finds nothing to settle.
-      spec
-        .given([created, reserved('o-1', 3), releasedByCancel('o-1', 3)])
-        .when({ type: 'SettleStock', orderId: 'o-1' })
-        .thenNothing();
     });
 
     it('gives back once: a redelivered cancellation changes nothing while it is remembered', () => {
