@@ -94,7 +94,7 @@ export const eventFlow = () =>
         queries: quantiles('event_stage_duration_seconds', [], '{stage="handle"}'),
       }),
     )
-    .withRow(new RowBuilder('Lag and losses'))
+    .withRow(new RowBuilder('Lag and catch-ups'))
     .withPanel(
       timeseries({
         title: 'Consumer lag',
@@ -109,9 +109,9 @@ export const eventFlow = () =>
     )
     .withPanel(
       timeseries({
-        title: 'Append conflicts, outbox sweeps, overruns per second',
+        title: 'Append conflicts, outbox sweeps, catch-ups per second',
         description:
-          'Optimistic-concurrency retries, commits published by the outbox sweeper, events overwritten before read',
+          'Optimistic-concurrency retries, commits published by the outbox sweeper, commits read back from the event store by a group its stream partition no longer served',
         unit: 'ops',
         queries: [
           {
@@ -123,8 +123,12 @@ export const eventFlow = () =>
             legend: 'outbox {{service}}',
           },
           {
-            expr: rateOrZero('subscription_overrun_events_total', 'consumer_group', 'events_consumed_total'),
-            legend: 'overrun {{consumer_group}}',
+            expr: rateOrZero(
+              'subscription_caught_up_commits_total',
+              'consumer_group',
+              'events_consumed_total',
+            ),
+            legend: 'caught up {{consumer_group}}',
           },
         ],
       }),

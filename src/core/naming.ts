@@ -25,6 +25,14 @@ export class Naming {
     return `${this.prefix}${group}.dead-letters.view`;
   }
 
+  /**
+   * One entry per stream partition, keyed by the ringbuffer's own name, so it lives in the ringbuffer's
+   * Hazelcast partition and is lost with it. Transient (grid only): its whole point is dying with the streams.
+   */
+  streamEpochs(): string {
+    return `${this.prefix}stream.epochs`;
+  }
+
   checkpoints(): string {
     return `${this.prefix}subscription.checkpoints`;
   }

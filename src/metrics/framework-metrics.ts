@@ -15,7 +15,7 @@ export class FrameworkMetrics {
   readonly stageDuration: Histogram<'service' | 'stage'>;
   readonly endToEnd: Histogram<'service' | 'event_type'>;
   readonly subscriptionLag: Gauge<'consumer_group' | 'stream'>;
-  readonly lostEvents: Counter<'consumer_group' | 'stream'>;
+  readonly caughtUpCommits: Counter<'consumer_group' | 'stream' | 'reason'>;
   readonly appendConflicts: Counter<'service' | 'stream'>;
   readonly viewUpdates: Counter<'view'>;
   readonly viewStaleness: Histogram<'view'>;
@@ -75,10 +75,13 @@ export class FrameworkMetrics {
       labelNames: ['consumer_group', 'stream'],
       registers,
     });
-    this.lostEvents = new Counter({
-      name: 'subscription_overrun_events_total',
-      help: 'Events overwritten in a stream partition before the group read them (the lag alert fires long before)',
-      labelNames: ['consumer_group', 'stream'],
+    this.caughtUpCommits = new Counter({
+      name: 'subscription_caught_up_commits_total',
+      help:
+        'Commits a consumer group read back from the event store because its stream partition no longer held ' +
+        'them (reason: overrun, epoch or recreated: the ringbuffer was lost; resumed). Nothing is skipped; ' +
+        'the ledger passes over those already handled',
+      labelNames: ['consumer_group', 'stream', 'reason'],
       registers,
     });
     this.appendConflicts = new Counter({

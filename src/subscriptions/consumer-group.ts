@@ -11,8 +11,10 @@ import type { DeadLetter, EventHandler, LedgerEntry } from './delivery';
 import { Delivery } from './delivery';
 import type { LeaseRecord, PartitionRef } from './leases';
 import { LeaseCoordinator, partitionLeaseKey } from './leases';
-import type { Checkpoint } from './partition-worker';
+import type { Checkpoint } from './checkpoint';
 import { PartitionWorker } from './partition-worker';
+import type { StreamEpoch } from './stream-epochs';
+import { StreamEpochs } from './stream-epochs';
 
 export interface ConsumerGroupOptions {
   /** The group's name; every replica of a service uses the same one, so each event is handled once. */
@@ -33,6 +35,12 @@ export interface ConsumerGroupOptions {
   readonly concurrency?: number;
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
+  /** Producer clock skew plus the longest publication delay a catch-up must reach around (default 60 s). */
+  readonly catchUpMarginMs?: number;
+  /** Commits per event-store page of a catch-up (default 500). */
+  readonly catchUpPageSize?: number;
+  /** How often an idle partition checks whether its ringbuffer was recreated (default 2 s). */
+  readonly epochCheckMs?: number;
   readonly onParked?: (event: EventEnvelope, reason: string) => Promise<void>;
 }
 
@@ -46,6 +54,7 @@ export class ConsumerGroup {
   private readonly lag = new Map<string, number>();
   private readonly stopper = new AbortController();
   private readonly delivery: Delivery;
+  private readonly epochs: StreamEpochs;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: ConsumerGroupOptions) {
@@ -65,6 +74,7 @@ export class ConsumerGroup {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.onParked ? { onParked: options.onParked } : {}),
     });
+    this.epochs = new StreamEpochs(kv.map<StreamEpoch>(naming.streamEpochs()), clock);
     const refs: PartitionRef[] = options.streams.flatMap((stream) =>
       Array.from({ length: options.partitions }, (_, partition) => ({ stream, partition })),
     );
@@ -119,16 +129,23 @@ export class ConsumerGroup {
   }
 
   private startWorker(ref: PartitionRef): void {
-    const { group, naming, kv, logs, logger, metrics } = this.options;
+    const { group, naming, kv, logs, clock, logger, metrics } = this.options;
     const key = partitionLeaseKey(group, ref);
     const worker = new PartitionWorker({
       group,
       ref,
+      partitions: this.options.partitions,
       log: logs.log(naming.streamPartition(ref.stream, ref.partition)),
       checkpoints: kv.map<Checkpoint>(naming.checkpoints()),
+      epochs: this.epochs,
+      eventStore: this.options.eventStore(ref.stream),
       delivery: this.delivery,
+      clock,
       logger,
       batchSize: this.options.batchSize ?? 100,
+      catchUpMarginMs: this.options.catchUpMarginMs ?? 60_000,
+      catchUpPageSize: this.options.catchUpPageSize ?? 500,
+      epochCheckMs: this.options.epochCheckMs ?? 2_000,
       onLag: (lag) => this.reportLag(key, ref.stream, lag),
       ...(metrics ? { metrics } : {}),
     });

@@ -1,40 +1,75 @@
+import type { Clock } from '../core/clock';
+import type { Commit } from '../eventsourcing/commit';
+import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
-import type { Commit } from '../eventsourcing/commit';
 import type { KeyValueMap } from '../storage/key-value';
-import type { StreamLog } from '../storage/stream-log';
+import type { StreamLog, StreamRead } from '../storage/stream-log';
 import { backoffMs, sleep } from '../core/sleep';
+import type { CatchUpReason } from './catch-up';
+import { CatchUp } from './catch-up';
+import type { Checkpoint } from './checkpoint';
 import type { Delivery } from './delivery';
 import type { PartitionRef } from './leases';
+import type { StreamEpochs } from './stream-epochs';
 
-export interface Checkpoint {
-  readonly sequence: number;
-}
+export type { Checkpoint } from './checkpoint';
 
 export interface WorkerOptions {
   readonly group: string;
   readonly ref: PartitionRef;
+  /** The stream's partition count, to pick this partition's commits out of the event store. */
+  readonly partitions: number;
   readonly log: StreamLog;
   readonly checkpoints: KeyValueMap<Checkpoint>;
+  readonly epochs: StreamEpochs;
+  readonly eventStore: EventStore;
   readonly delivery: Delivery;
+  readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: FrameworkMetrics;
   readonly batchSize: number;
+  /**
+   * How far a catch-up reaches around the commit times it knows: producer clock skew plus the longest a
+   * commit takes from its commit time to its stream (publication retried, a slow store acknowledging).
+   */
+  readonly catchUpMarginMs: number;
+  readonly catchUpPageSize: number;
+  /** How often a blocking read that sees nothing checks whether its ringbuffer was recreated. */
+  readonly epochCheckMs: number;
   /** Reports this partition's lag (events in the stream not yet handled by the group). */
   readonly onLag: (lag: number) => void;
 }
 
+/** A checkpoint of the ringbuffer's current incarnation. */
+type Position = Checkpoint & { readonly epoch: string };
+
 /**
  * Reads one stream partition for one consumer group from its checkpoint, hands each batch to delivery,
  * then moves the checkpoint. A worker that dies between the two leaves the checkpoint behind, so the
- * next owner reads the batch again and the ledger skips what was already handled.
+ * next owner reads the batch again and the ledger skips what was already handled. When the ringbuffer no
+ * longer holds the checkpoint's next item (overwritten while the group was behind, or the ringbuffer
+ * recreated), the partition is read back from the event store from the checkpoint's commit time first.
  */
 export class PartitionWorker {
   private readonly stopper = new AbortController();
+  private readonly catchUps: CatchUp;
   private running: Promise<void> | undefined;
-  private handling: Promise<void> = Promise.resolve();
+  private handling: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    this.catchUps = new CatchUp({
+      group: options.group,
+      ref: options.ref,
+      partitions: options.partitions,
+      eventStore: options.eventStore,
+      delivery: options.delivery,
+      logger: options.logger,
+      pageSize: options.catchUpPageSize,
+      signal: this.stopper.signal,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+  }
 
   get checkpointKey(): string {
     const { group, ref } = this.options;
@@ -45,55 +80,168 @@ export class PartitionWorker {
     this.running ??= this.run();
   }
 
-  /** Stops after the batch in hand; a blocking read still pending is abandoned, its items unread. */
+  /** Stops after the batch (or catch-up page) in hand; a blocking read still pending is abandoned. */
   async stop(): Promise<void> {
     this.stopper.abort();
-    await this.handling;
+    await this.handling.catch(() => undefined); // its failure was logged by the loop
+  }
+
+  private get stopped(): boolean {
+    return this.stopper.signal.aborted;
   }
 
   private async run(): Promise<void> {
-    const { log, checkpoints, logger, batchSize, ref, group } = this.options;
+    const { logger, ref, group } = this.options;
     let failures = 0;
-    let sequence: number | undefined;
-    while (!this.stopper.signal.aborted) {
+    let position: Position | undefined;
+    while (!this.stopped) {
       try {
-        // The first read of a new group starts at the oldest event still held, so nothing published
-        // before the group first ran is skipped.
-        sequence ??=
-          (await checkpoints.get(this.checkpointKey))?.value.sequence ?? (await log.headSequence());
-        const read = await log.read(sequence, batchSize, true);
-        if (this.stopper.signal.aborted) return;
-        const first = read.items[0]?.sequence;
-        if (first !== undefined && first > sequence) this.overrun(first - sequence);
-        if (read.items.length > 0) {
-          const commits = read.items.map((item) => JSON.parse(item.value) as Commit);
-          this.handling = this.options.delivery.deliver(commits);
-          await this.handling;
-          if (this.stopper.signal.aborted) return;
-          await checkpoints.set(this.checkpointKey, { sequence: read.nextSequence });
-        }
-        sequence = read.nextSequence;
-        this.options.onLag(Math.max(0, (await log.tailSequence()) + 1 - sequence));
+        position ??= await this.resume();
+        position = await this.step(position);
         failures = 0;
       } catch (error) {
-        if (this.stopper.signal.aborted) return;
+        if (this.stopped) return;
         failures += 1;
         logger.warn(
           { err: error, group, stream: ref.stream, partition: ref.partition },
           'stream read failed; backing off',
         );
-        sequence = undefined;
+        position = undefined;
         await sleep(backoffMs(failures, 100, 10_000), this.stopper.signal);
       }
     }
   }
 
-  private overrun(skipped: number): void {
-    const { group, ref, logger, metrics } = this.options;
-    metrics?.lostEvents.inc({ consumer_group: group, stream: ref.stream }, skipped);
-    logger.error(
-      { group, stream: ref.stream, partition: ref.partition, skipped },
-      'stream overrun: events were overwritten before this group read them; raise capacity or fix the lag',
+  /** Where to read next, from the stored checkpoint; catches up first when the ringbuffer lost it. */
+  private async resume(): Promise<Position> {
+    const { checkpoints, epochs, log } = this.options;
+    const stored = (await checkpoints.get(this.checkpointKey))?.value;
+    const epoch = await epochs.current(log.name);
+    if (!stored) return this.begin(epoch);
+    // A checkpoint from before epochs existed was read from the ringbuffer still there.
+    const at: Position = { ...stored, epoch: stored.epoch ?? epoch };
+    if (at.epoch !== epoch) return this.catchUp(at, 'epoch');
+    if (at.catchUpFrom !== undefined) return this.catchUp(at, 'resumed');
+    if ((await log.tailSequence()) + 1 < at.sequence) return this.catchUp(at, 'recreated');
+    return at;
+  }
+
+  /**
+   * A group's first read of a partition starts at the oldest event still held, so nothing published
+   * before the group first ran is skipped; the first checkpoint is written at once, so a ringbuffer lost
+   * before the group handled anything is caught up too.
+   */
+  private async begin(epoch: string): Promise<Position> {
+    const { log, checkpoints, clock } = this.options;
+    const head = await log.headSequence();
+    const oldest = (await log.read(head, 1, false)).items[0];
+    const at: Position = {
+      sequence: oldest?.sequence ?? head,
+      epoch,
+      // Everything from the oldest item on was appended after it, so committed after it, within the margin.
+      committedAt: oldest ? (JSON.parse(oldest.value) as Commit).committedAt : clock.now(),
+    };
+    await checkpoints.set(this.checkpointKey, at);
+    return at;
+  }
+
+  /** One read of the ringbuffer, handled and checkpointed; returns where the next one starts. */
+  private async step(at: Position): Promise<Position> {
+    const { log, checkpoints, delivery, onLag } = this.options;
+    const read = await this.readUnlessRecreated(at);
+    if (this.stopped) return at;
+    if (typeof read === 'string') return this.catchUp(at, read);
+    const first = read.items[0]?.sequence;
+    // The ringbuffer clamps a read below its head to the head: what lay between was overwritten unread.
+    if (first !== undefined && first > at.sequence) return this.catchUp(at, 'overrun');
+    let next = at;
+    if (read.items.length > 0) {
+      const commits = read.items.map((item) => JSON.parse(item.value) as Commit);
+      this.handling = delivery.deliver(commits);
+      await this.handling;
+      if (this.stopped) return at;
+      // Items of a ringbuffer recreated under the read are real commits, so handling them did no harm;
+      // but they say nothing of what the old one still held, so they must not move the checkpoint.
+      if ((await this.options.epochs.current(log.name)) !== at.epoch) return this.catchUp(at, 'epoch');
+      next = {
+        sequence: read.nextSequence,
+        epoch: at.epoch,
+        committedAt: Math.max(at.committedAt ?? -Infinity, ...commits.map((commit) => commit.committedAt)),
+      };
+      await checkpoints.set(this.checkpointKey, next);
+    }
+    const tail = await log.tailSequence();
+    if (tail + 1 < next.sequence) return this.catchUp(next, 'recreated');
+    onLag(tail + 1 - next.sequence);
+    return next;
+  }
+
+  /**
+   * A blocking read, or the reason to abandon it: a read parked past the tail of a recreated ringbuffer
+   * would wait until the new incarnation reached that sequence and then skip everything before it.
+   */
+  private async readUnlessRecreated(at: Position): Promise<StreamRead | CatchUpReason> {
+    const reading = this.options.log.read(at.sequence, this.options.batchSize, true);
+    const watching = new AbortController();
+    try {
+      return await Promise.race([reading, this.watchForRecreation(at, watching.signal)]);
+    } finally {
+      watching.abort();
+      reading.catch(() => undefined); // abandoned when the watch won; its failure no longer matters
+    }
+  }
+
+  private async watchForRecreation(at: Position, signal: AbortSignal): Promise<CatchUpReason> {
+    const { epochs, log, epochCheckMs } = this.options;
+    const done = AbortSignal.any([signal, this.stopper.signal]);
+    while (!done.aborted) {
+      await sleep(epochCheckMs, done);
+      if (done.aborted) break;
+      try {
+        // Only the epoch (one read): a tail fallen behind under a surviving epoch is checked after every
+        // read, which the client's invocation timeout ends at the latest.
+        if ((await epochs.current(log.name)) !== at.epoch) return 'epoch';
+      } catch {
+        // Unreachable grid: the pending read meets the same trouble and reports it.
+      }
+    }
+    return new Promise<never>(() => undefined); // the read decides
+  }
+
+  /**
+   * Reads the partition back from the event store, from the checkpoint's commit time less the margin up to
+   * now plus the margin, then continues at the ringbuffer's tail as it was when the catch-up began: what
+   * the ringbuffer held up to there is in the store (a commit is stored before it is published), and what
+   * comes after was published after that moment, so committed no earlier than it, within the margin.
+   */
+  private async catchUp(at: Position, reason: CatchUpReason): Promise<Position> {
+    const { log, epochs, checkpoints, clock, catchUpMarginMs: margin, onLag } = this.options;
+    // Epoch before tail: a ringbuffer recreated in between shows up as a new epoch at the next check.
+    let epoch = await epochs.current(log.name);
+    if (reason === 'recreated' && epoch === at.epoch) epoch = await epochs.renew(log.name, at.epoch);
+    const since = clock.now();
+    const tail = await log.tailSequence();
+    const resume: Position = {
+      sequence: tail + 1,
+      epoch,
+      committedAt: Math.max(at.committedAt ?? -Infinity, since),
+    };
+    const from = Math.min(
+      at.catchUpFrom ?? Infinity,
+      at.committedAt === undefined ? 0 : at.committedAt - margin,
     );
+    const running = this.catchUps.run({
+      reason,
+      from,
+      until: since + margin,
+      onPage: async (cursor, remaining) => {
+        await checkpoints.set(this.checkpointKey, { ...resume, catchUpFrom: cursor });
+        onLag(remaining + Math.max(0, (await log.tailSequence()) + 1 - resume.sequence));
+      },
+    });
+    this.handling = running;
+    if (!(await running)) return at;
+    await checkpoints.set(this.checkpointKey, resume);
+    return resume;
   }
 }

@@ -1,21 +1,8 @@
-import type { EventEnvelope } from '../../../src/events/envelope';
 import type { Commit } from '../../../src/eventsourcing/commit';
 import { EventStore } from '../../../src/eventsourcing/event-store';
 import type { Condition, KeyValueMap } from '../../../src/storage/key-value';
 import { InMemoryKeyValueStore } from '../../../src/storage/in-memory-key-value';
-
-const event = (key: string, version: number): EventEnvelope => ({
-  eventId: `${key}-${version}`,
-  eventType: 'Happened',
-  eventVersion: 1,
-  source: 'S',
-  key,
-  version,
-  timestamp: new Date(0).toISOString(),
-  correlationId: 'c',
-  isCompensating: false,
-  payload: {},
-});
+import { anEvent } from '../../core/commit-fixture';
 
 /** The in-memory map, recording the conditions each query sends to the store. */
 function recording(map: KeyValueMap<Commit>, asked: Condition[][]): KeyValueMap<Commit> {
@@ -40,8 +27,8 @@ describe('event store', () => {
       ['young', 900],
       ['older', 50],
     ] as const)
-      await store.append(id, 0, [event(id, 1)], at);
-    const published = await store.append('done', 0, [event('done', 1)], 10);
+      await store.append(id, 0, [anEvent(id, 1)], at);
+    const published = await store.append('done', 0, [anEvent('done', 1)], 10);
     if (published.ok) await store.markPublished(published.commit);
 
     const found = await store.unpublished(500);
@@ -57,7 +44,7 @@ describe('event store', () => {
       ['b', 20],
       ['d', 40],
     ] as const)
-      await store.append(id, 0, [event(id, 1)], at);
+      await store.append(id, 0, [anEvent(id, 1)], at);
     expect((await store.commitsBetween(10, 40)).map((commit) => commit.aggregateId)).toEqual(['a', 'b', 'c']);
     expect(await store.countBetween(10, 40)).toBe(3);
     expect(await store.countBetween(41, 100)).toBe(0);
@@ -71,7 +58,7 @@ describe('event store', () => {
       ['c', 900_000],
       ['b', 20],
     ] as const)
-      await store.append(id, 0, [event(id, 1)], at);
+      await store.append(id, 0, [anEvent(id, 1)], at);
     expect(await store.newestCommitTime(1_000_000)).toBe(900_000);
   });
 });
