@@ -136,6 +136,10 @@ async function main(): Promise<void> {
     await Promise.all(services.map((service) => service.waitReady()));
   } catch (error) {
     say(`\n${error instanceof Error ? error.message : String(error)}`);
+    for (const service of services) {
+      const reason = fatalLine(service);
+      if (reason) say(`  ${reason}`);
+    }
     await stopAll(1);
   }
 
@@ -287,6 +291,17 @@ function ranOutOfMemory(exit: ProcessExit, logFile: string): boolean {
     return readFileSync(logFile, 'utf8').slice(-20_000).includes('java.lang.OutOfMemoryError');
   } catch {
     return false;
+  }
+}
+
+/** The one line a service writes to stderr when it cannot start (src/runtime/run-service.ts main). */
+function fatalLine(service: ServiceProcess): string | undefined {
+  try {
+    const prefix = `${service.options.name}: `;
+    const lines = readFileSync(service.options.logFile, 'utf8').slice(-20_000).split('\n');
+    return lines.findLast((line) => line.startsWith(prefix));
+  } catch {
+    return undefined;
   }
 }
 
