@@ -115,6 +115,12 @@ export function defineCharts(
     resources: settings.operator.resources,
     hazelcast: hazelcastClient,
     logLevel: settings.logLevel,
+    // It writes the saga policy, which persistent mode keeps in PostgreSQL; one connection is plenty.
+    env: {
+      ...persistence.env,
+      ...(persistence.env.HMS_PERSISTENCE === 'postgres' ? { DATABASE_POOL_SIZE: '2' } : {}),
+    },
+    secretEnv: persistence.secretEnv,
   });
 
   const observability = new Chart(app, '4-observability', { labels });
@@ -138,7 +144,7 @@ export function defineCharts(
     new PostgresNetworkPolicy(database.chart, 'network-policy', {
       database: database.postgres.name,
       port: database.postgres.port,
-      clients: SERVICE_NAMES.map((name) => microservices[name].serviceName),
+      clients: [...SERVICE_NAMES.map((name) => microservices[name].serviceName), sagaOperator.name],
     });
   }
 

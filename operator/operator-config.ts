@@ -33,6 +33,9 @@ const schema = z.object({
 
 export type OperatorConfig = z.infer<typeof schema>;
 
+/** Every variable the operator reads, for the manifests' consistency check. */
+export const operatorEnvironmentVariables = Object.keys(schema.shape);
+
 export function loadOperatorConfig(env: NodeJS.ProcessEnv): OperatorConfig {
   const given = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),

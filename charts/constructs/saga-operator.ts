@@ -3,9 +3,11 @@ import { Construct } from 'constructs';
 import { SAGA_POLICY_API_GROUP } from '../../src/sagas/policy-admin';
 import { SAGA_POLICY_PLURAL } from '../crd/sagapolicy-crd';
 import type { Resources } from '../settings';
+import type { SecretKey } from '../support/kube';
 import {
   emptyDir,
   envVars,
+  secretEnv,
   fieldRef,
   httpProbe,
   podLabels,
@@ -29,6 +31,12 @@ export interface SagaOperatorProps {
   readonly resources: Resources;
   readonly hazelcast: { readonly addresses: string; readonly clusterName: string };
   readonly logLevel: string;
+  /**
+   * The persistence variables the services get (HMS_PERSISTENCE, DATABASE_URL, …): in persistent mode the
+   * saga policy the operator writes lives in PostgreSQL, where the services read it.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly secretEnv?: Readonly<Record<string, SecretKey>>;
   /**
    * false (default): the operator handles SagaPolicies of its own namespace (WATCH_NAMESPACE, the namespace
    * of the Hazelcast cluster it writes to), and every permission is a namespaced Role. true: it watches
@@ -153,6 +161,8 @@ export class SagaOperator extends Construct {
                 ports: [{ name: 'http', containerPort: OPERATOR_METRICS_PORT }],
                 // The variables operator/operator-config.ts reads.
                 env: [
+                  // Secrets first: DATABASE_URL expands $(DATABASE_PASSWORD).
+                  ...Object.entries(props.secretEnv ?? {}).map(([name, from]) => secretEnv(name, from)),
                   ...(props.watchAllNamespaces ? [] : [fieldRef('WATCH_NAMESPACE', 'metadata.namespace')]),
                   fieldRef('LEASE_NAMESPACE', 'metadata.namespace'),
                   fieldRef('POD_NAME', 'metadata.name'),
@@ -162,6 +172,7 @@ export class SagaOperator extends Construct {
                     HAZELCAST_CLUSTER_NAME: props.hazelcast.clusterName,
                     METRICS_PORT: String(OPERATOR_METRICS_PORT),
                     LOG_LEVEL: props.logLevel,
+                    ...props.env,
                   }),
                 ],
                 resources: resources(props.resources),

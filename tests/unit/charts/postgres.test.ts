@@ -149,7 +149,7 @@ describe('Postgres', () => {
     expect(container(find(objects, 'StatefulSet', 'postgres')).args).toEqual(['-c', 'max_connections=130']);
   });
 
-  test('only the four services reach 5432', () => {
+  test('only the four services and the operator reach 5432', () => {
     const policy = find(postgres, 'NetworkPolicy', 'postgres-clients');
     expect(policy.spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgres' } },
@@ -163,7 +163,13 @@ describe('Postgres', () => {
                   {
                     key: 'app.kubernetes.io/name',
                     operator: 'In',
-                    values: ['account-service', 'inventory-service', 'order-service', 'payment-service'],
+                    values: [
+                      'account-service',
+                      'inventory-service',
+                      'order-service',
+                      'payment-service',
+                      'saga-operator',
+                    ],
                   },
                 ],
               },
@@ -183,6 +189,7 @@ describe('Postgres', () => {
       'inventory-service',
       'order-service',
       'payment-service',
+      'saga-operator',
     ]);
   });
 });

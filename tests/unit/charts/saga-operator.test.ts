@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { OPERATOR_LEASE_NAME, SagaOperator } from '../../../charts/constructs/saga-operator';
 import type { SagaOperatorProps } from '../../../charts/constructs/saga-operator';
 import { defaultSettings } from '../../../charts/settings';
-import { loadOperatorConfig } from '../../../operator/operator-config';
+import { loadOperatorConfig, operatorEnvironmentVariables } from '../../../operator/operator-config';
 import { container, envOf, find, podSpec, portNumber, synthesize } from './manifests';
 import type { Manifest } from './manifests';
 
@@ -45,8 +45,16 @@ describe('SagaOperator', () => {
   test('env: exactly what operator/operator-config.ts reads; namespace and identity from the downward API', () => {
     const main = container(deployment);
     const env = envOf(main);
-    const read = Object.keys(loadOperatorConfig({}));
-    for (const name of Object.keys(env)) expect(read).toContain(name);
+    const read = operatorEnvironmentVariables;
+    // DATABASE_PASSWORD is only there to be expanded into DATABASE_URL by the kubelet.
+    for (const name of Object.keys(env)) if (name !== 'DATABASE_PASSWORD') expect(read).toContain(name);
+    // The operator writes the saga policy where the services read it: PostgreSQL by default.
+    expect(env.HMS_PERSISTENCE?.value).toBe('postgres');
+    expect(env.DATABASE_URL?.value).toContain('$(DATABASE_PASSWORD)');
+    expect(env.DATABASE_PASSWORD?.valueFrom?.secretKeyRef).toBeDefined();
+    expect(Object.keys(env).indexOf('DATABASE_PASSWORD')).toBeLessThan(
+      Object.keys(env).indexOf('DATABASE_URL'),
+    );
     expect(env.WATCH_NAMESPACE?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
     expect(env.LEASE_NAMESPACE?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
     expect(env.POD_NAME?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
