@@ -8,7 +8,7 @@ export class InMemoryStreamLog implements StreamLog {
 
   constructor(
     readonly name: string,
-    private readonly limit = 50_000,
+    private readonly limit = 10_000,
   ) {}
 
   async append(value: string): Promise<number> {
@@ -60,7 +60,7 @@ export class InMemoryStreamLog implements StreamLog {
 export class InMemoryStreamLogStore implements StreamLogStore {
   private readonly logs = new Map<string, InMemoryStreamLog>();
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(private readonly capacity = 10_000) {}
 
   log(name: string): StreamLog {
     let log = this.logs.get(name);

@@ -112,9 +112,9 @@ describe('config/hazelcast.yaml wildcards', () => {
     expect(view.ttl.toNumber()).toBe(604800 * 1000);
   });
 
-  it('gives *.stream ringbuffers a capacity of 50000', async () => {
+  it('gives *.stream ringbuffers a capacity of 10000', async () => {
     const stream = await client.getRingbuffer<string>(naming.streamPartition('orders', 3));
-    expect((await stream.capacity()).toNumber()).toBe(50000);
+    expect((await stream.capacity()).toNumber()).toBe(10000);
     await stream.add('{"n":1}');
     expect((await stream.size()).toNumber()).toBe(1);
   });
