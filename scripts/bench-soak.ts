@@ -45,6 +45,7 @@ function kindResult(stats: KindStats): KindResult {
     errors: stats.errors,
     latencyMs: quantilesOf(stats.latency),
     errorSamples: stats.errorSamples,
+    shedSamples: stats.shedSamples,
   };
 }
 

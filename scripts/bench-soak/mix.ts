@@ -11,6 +11,12 @@ import { orderBody, type Shop } from '../bench-saga/shop';
  * customers, 6 % order-and-poll (create an order, then GET it every 200 ms until it is no longer PENDING,
  * for at most 10 s). Which kind an iteration is follows from its sequence number, the same in every run.
  */
+/** Counts `text`, keeping at most 8 different texts. */
+function note(samples: Record<string, number>, text: string): void {
+  if (samples[text] !== undefined || Object.keys(samples).length < 8)
+    samples[text] = (samples[text] ?? 0) + 1;
+}
+
 export const KINDS = ['order', 'reserve', 'customer', 'orderAndPoll'] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -38,12 +44,17 @@ export class KindStats {
   /** From the scheduled send to the answer (open loop: waiting for a slot counts). */
   readonly latency = new LatencyHistogram();
   readonly errorSamples: Record<string, number> = {};
+  /** What the 503s said: the write guard's SERVICE_UNAVAILABLE, or a store that did not answer. */
+  readonly shedSamples: Record<string, number> = {};
 
   failed(text: string): void {
     this.errors++;
-    if (this.errorSamples[text] !== undefined || Object.keys(this.errorSamples).length < 8) {
-      this.errorSamples[text] = (this.errorSamples[text] ?? 0) + 1;
-    }
+    note(this.errorSamples, text);
+  }
+
+  wasShed(response: HttpResponse): void {
+    this.shed++;
+    note(this.shedSamples, errorTextOf(response));
   }
 }
 
@@ -110,7 +121,7 @@ export class MixedWorkload {
     stats.latency.recordMs(performance.now() - scheduledAt);
     const wanted = kind === 'reserve' ? 200 : 201;
     if (response.status !== wanted) {
-      if (response.status === 503) stats.shed++;
+      if (response.status === 503) stats.wasShed(response);
       else stats.failed(`HTTP ${response.status} ${errorTextOf(response)}`);
       throw new Error(`HTTP ${response.status}`);
     }
@@ -170,7 +181,7 @@ export class MixedWorkload {
         continue;
       }
       if (response.status === 503) {
-        this.polls.shed++;
+        this.polls.wasShed(response);
         continue;
       }
       if (response.status !== 200) {

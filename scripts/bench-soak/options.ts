@@ -2,7 +2,7 @@
  * Command line of `npm run bench:soak`. Flags take `--name=value` or `--name value`; flags win over
  * environment variables (BENCH_SOAK_*), which win over the defaults.
  */
-import { DEFAULT_MEMBER_HEAP } from '../../src/hazelcast/member';
+import { LOCAL_MEMBER_HEAP } from '../../src/local/member-heap';
 import { parseFlags } from '../bench-saga/options';
 import { optionReader, UsageError } from '../bench/usage';
 
@@ -45,7 +45,7 @@ export const USAGE = `Usage: npm run bench:soak -- [options]
   --products <n>          product pool the orders and reservations use (default 100)
   --max-in-flight <n>     requests in flight at most               (default 1024)
   --settle-timeout <t>    after the load, wait this long for sagas to end (default 90s)
-  --heap <size>           member heap                              (default ${DEFAULT_MEMBER_HEAP}, as npm start)
+  --heap <size>           member heap                              (default ${LOCAL_MEMBER_HEAP}, as npm start)
   --out <dir>             result files                             (default .run/bench-soak)
   --keep-data             keep the PostgreSQL data directory of the run
   --note <text>           what else the machine was doing, kept with the result
@@ -102,7 +102,7 @@ export function parseOptions(argv: readonly string[], env: Env): SoakOptions {
         ? [modeText as SoakMode]
         : [];
   if (modes.length === 0) throw new UsageError(`--mode must be memory, postgres or both, got '${modeText}'`);
-  const heap = pick('heap') ?? DEFAULT_MEMBER_HEAP;
+  const heap = pick('heap') ?? LOCAL_MEMBER_HEAP;
   if (!/^\d+[mMgG]$/.test(heap)) throw new UsageError(`--heap must look like 512m or 2g, got '${heap}'`);
   const durationMs = duration('duration', 600_000, 10_000, 6 * 3_600_000);
   return {

@@ -1,7 +1,7 @@
 import { fmtInt, fmtMs } from '../bench-saga/report';
 import { SERVICE_NAMES } from '../../src/local/service-process';
 import { KINDS, MIX } from './mix';
-import type { ModeResult, SoakResult } from './result';
+import type { KindResult, ModeResult, SoakResult } from './result';
 
 /** The markdown of one soak: what the console shows and docs/benchmarks.md quotes. */
 const mb = (value: number | undefined): string => (value === undefined ? '–' : value.toFixed(0));
@@ -135,10 +135,15 @@ export function renderSoak(result: SoakResult): string {
   }
   out.push('', ...summaryRows(result.modes), '');
   for (const run of result.modes) {
-    const samples = [...Object.entries(run.kinds), ['poll', run.polls] as const].flatMap(([kind, stats]) =>
-      Object.entries(stats.errorSamples).map(([text, count]) => `${kind}: ${count}× ${text}`),
-    );
-    if (samples.length > 0) out.push(`${run.mode} errors: ${samples.join('; ')}`, '');
+    for (const [title, pick] of [
+      ['errors', (stats: KindResult) => stats.errorSamples],
+      ['shed (503)', (stats: KindResult) => stats.shedSamples],
+    ] as const) {
+      const texts = [...Object.entries(run.kinds), ['poll', run.polls] as const].flatMap(([kind, stats]) =>
+        Object.entries(pick(stats)).map(([text, count]) => `${kind}: ${count}× ${text}`),
+      );
+      if (texts.length > 0) out.push(`${run.mode} ${title}: ${texts.join('; ')}`, '');
+    }
   }
   for (const run of result.modes) out.push(...timeline(run), '');
   out.push('| bar | target | actual | met |', '|---|---|---|---|');

@@ -14,6 +14,7 @@ export interface KindResult {
   /** Scheduled send → answer, ms. */
   readonly latencyMs: Quantiles;
   readonly errorSamples: Readonly<Record<string, number>>;
+  readonly shedSamples: Readonly<Record<string, number>>;
 }
 
 export interface MemoryFigures {

@@ -77,6 +77,8 @@ export async function startSoakSystem(options: StartSoakOptions, cleanup: Cleanu
     host: HOST,
     port: 0,
     heap: options.heap,
+    // Its JVM metrics feed the services' write guard (503 above the heap's high-water mark), as in npm start.
+    metricsPort: 0,
     logFile: join(dir, 'hazelcast-member.log'),
     log: (line) => say(`    ${line}`),
     env: { ...process.env, JAVA_TOOL_OPTIONS: gcLogToolOptions(memberGcLog, process.env.JAVA_TOOL_OPTIONS) },
@@ -118,6 +120,7 @@ export async function startSoakSystem(options: StartSoakOptions, cleanup: Cleanu
       logFile: join(dir, `${name}.log`),
       env: {
         ...benchServiceEnv(member, prefix),
+        HAZELCAST_METRICS_URLS: member.metricsUrl ?? '',
         ...persistence,
       },
     });
