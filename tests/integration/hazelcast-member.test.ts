@@ -96,6 +96,7 @@ describe('config/hazelcast.yaml wildcards', () => {
     expect(sortIndexes(saga.indexes)).toEqual([
       { type: 'HASH', attributes: ['status'] },
       { type: 'SORTED', attributes: ['completedAt'] },
+      { type: 'SORTED', attributes: ['startedAt'] },
     ]);
     await expect(readMapConfig(client, `${naming.prefix}unmatched`)).resolves.toMatchObject({
       backupCount: 1,
