@@ -198,7 +198,9 @@ async function createDatabaseIfMissing(host: string, port: number): Promise<bool
     return false;
   }
   try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [LOCAL_DATABASE.database]);
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      LOCAL_DATABASE.database,
+    ]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE ${LOCAL_DATABASE.database}`);
     return true;
   } finally {
