@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type {
   Condition,
@@ -26,6 +27,7 @@ type Row = { key: string; body: string };
 export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   private readonly table: string;
   private ready: Promise<void> | undefined;
+  private readonly statementNames = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -38,7 +40,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   }
 
   async get(key: string): Promise<Stored<V> | undefined> {
-    const { rows } = await this.run<Row>(
+    const { rows } = await this.runPrepared<Row>(
       `SELECT key, body::text AS body FROM ${this.table} WHERE key = $1 AND ${this.live(2)}`,
       [key, this.now()],
     );
@@ -48,7 +50,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   async getAll(keys: readonly string[]): Promise<Map<string, Stored<V>>> {
     const found = new Map<string, Stored<V>>();
     if (keys.length === 0) return found;
-    const { rows } = await this.run<Row>(
+    const { rows } = await this.runPrepared<Row>(
       `SELECT key, body::text AS body FROM ${this.table} WHERE key = ANY($1::text[]) AND ${this.live(2)}`,
       [keys, this.now()],
     );
@@ -60,7 +62,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     for (;;) {
       const now = this.now();
       // An expired entry counts as absent, as in Hazelcast: it is overwritten in the same statement.
-      const inserted = await this.run(
+      const inserted = await this.runPrepared(
         `INSERT INTO ${this.table} (key, body, expires_at) VALUES ($1, $2::jsonb, $3)
          ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at
          WHERE ${this.table}.expires_at IS NOT NULL AND ${this.table}.expires_at <= $4`,
@@ -74,7 +76,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   }
 
   async replace(key: string, expected: Stored<V>, next: V): Promise<boolean> {
-    const result = await this.run(
+    const result = await this.runPrepared(
       `UPDATE ${this.table} SET body = $3::jsonb WHERE key = $1 AND body = $2::jsonb AND ${this.live(4)}`,
       [key, expected.token, serialize(next), this.now()],
     );
@@ -82,7 +84,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   }
 
   async set(key: string, value: V, options?: WriteOptions): Promise<void> {
-    await this.run(
+    await this.runPrepared(
       `INSERT INTO ${this.table} (key, body, expires_at) VALUES ($1, $2::jsonb, $3)
        ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
       [key, serialize(value), this.expiry(this.now(), options)],
@@ -91,11 +93,11 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   }
 
   async delete(key: string): Promise<void> {
-    await this.run(`DELETE FROM ${this.table} WHERE key = $1`, [key]);
+    await this.runPrepared(`DELETE FROM ${this.table} WHERE key = $1`, [key]);
   }
 
   async deleteIfSame(key: string, expected: Stored<V>): Promise<boolean> {
-    const result = await this.run(
+    const result = await this.runPrepared(
       `DELETE FROM ${this.table} WHERE key = $1 AND body = $2::jsonb AND ${this.live(3)}`,
       [key, expected.token, this.now()],
     );
@@ -204,6 +206,26 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     await this.ensureTable();
     const pool = deferrable ? this.pools.deferred : this.pools.durable;
     return unavailableOnConnectionLoss(() => pool.query<R>(sql, values));
+  }
+
+  /**
+   * A statement of fixed text (values only as parameters), prepared once per connection: the hot path's
+   * reads and writes skip PostgreSQL's parse and plan every time after the first.
+   */
+  private async runPrepared<R extends object = Record<string, unknown>>(
+    sql: string,
+    values: unknown[],
+    deferrable = this.layout.deferrable,
+  ) {
+    await this.ensureTable();
+    const pool = deferrable ? this.pools.deferred : this.pools.durable;
+    let name = this.statementNames.get(sql);
+    if (!name) {
+      name = `kv_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      this.statementNames.set(sql, name);
+    }
+    const statement = { name, text: sql, values };
+    return unavailableOnConnectionLoss(() => pool.query<R>(statement));
   }
 }
 

@@ -4,7 +4,7 @@ import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import { CommitTimePages } from './commit-time-pages';
-import type { Delivery } from './delivery';
+import type { CommitSink } from './delivery';
 import type { PartitionRef } from './leases';
 
 /** Why a partition is read back from the event store instead of its ringbuffer. */
@@ -15,7 +15,7 @@ export interface CatchUpOptions {
   readonly ref: PartitionRef;
   readonly partitions: number;
   readonly eventStore: EventStore;
-  readonly delivery: Delivery;
+  readonly delivery: CommitSink;
   readonly logger: Logger;
   readonly metrics?: FrameworkMetrics;
   readonly pageSize: number;

@@ -5,7 +5,8 @@ import type { Commit } from '../eventsourcing/commit';
 import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
-import type { KeyValueMap } from '../storage/key-value';
+import type { KeyValueMap, Stored } from '../storage/key-value';
+import { LedgerCache } from './ledger-cache';
 import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
 
 export interface HandlerContext {
@@ -18,6 +19,11 @@ export type EventHandler = (event: EventEnvelope, context: HandlerContext) => Pr
 /** The last version of an aggregate a consumer group has handled: its idempotency ledger. */
 export interface LedgerEntry {
   readonly version: number;
+}
+
+/** Where a partition's commits go: a Delivery, or one owner's view of it. */
+export interface CommitSink {
+  deliver(commits: readonly Commit[]): Promise<void>;
 }
 
 export interface DeadLetter {
@@ -58,7 +64,13 @@ const ledgerKey = (commit: Pick<Commit, 'stream' | 'aggregateId'>): string =>
 export class Delivery {
   constructor(private readonly options: DeliveryOptions) {}
 
-  async deliver(commits: readonly Commit[]): Promise<void> {
+  /** A delivery for one owner of a partition, which remembers the ledger entries it has just seen. */
+  forOwner(): CommitSink {
+    const known = new LedgerCache<LedgerEntry>(this.options.clock);
+    return { deliver: (commits) => this.deliver(commits, known) };
+  }
+
+  async deliver(commits: readonly Commit[], known?: LedgerCache<LedgerEntry>): Promise<void> {
     const byAggregate = new Map<string, Commit[]>();
     for (const commit of commits) {
       const key = ledgerKey(commit);
@@ -66,25 +78,42 @@ export class Delivery {
       queue.push(commit);
       byAggregate.set(key, queue);
     }
-    const queues = [...byAggregate.values()];
+    // One read of the batch's ledger entries instead of one per commit; each aggregate then carries its
+    // own entry forward, and a write on an entry another owner moved still fails its compare-and-set.
+    const entries = new Map<string, Stored<LedgerEntry>>();
+    const unknown: string[] = [];
+    for (const key of byAggregate.keys()) {
+      const remembered = known?.get(key);
+      if (remembered) entries.set(key, remembered);
+      else unknown.push(key);
+    }
+    if (unknown.length > 0)
+      for (const [key, entry] of await this.options.ledger.getAll(unknown)) entries.set(key, entry);
+    const queues = [...byAggregate];
     const workers = Math.min(queues.length, this.options.concurrency ?? 32);
     let next = 0;
     await Promise.all(
       Array.from({ length: workers }, async () => {
         while (next < queues.length) {
-          const queue = queues[next++]!;
-          for (const commit of queue) await this.deliverInOrder(commit);
+          const [key, queue] = queues[next++]!;
+          let entry = entries.get(key);
+          for (const commit of queue) entry = await this.deliverInOrder(commit, entry);
+          known?.set(key, entry);
         }
       }),
     );
   }
 
-  private async deliverInOrder(commit: Commit): Promise<void> {
+  /** Handles what of the commit the group has not handled yet; returns the ledger entry after it. */
+  private async deliverInOrder(
+    commit: Commit,
+    read: Stored<LedgerEntry> | undefined,
+  ): Promise<Stored<LedgerEntry> | undefined> {
     const { ledger, eventStore } = this.options;
     const key = ledgerKey(commit);
-    let entry = await ledger.get(key);
+    let entry = read;
     let handled = entry?.value.version ?? 0;
-    if (commit.lastVersion <= handled) return;
+    if (commit.lastVersion <= handled) return entry;
     const pending =
       commit.firstVersion > handled + 1
         ? [
@@ -109,6 +138,7 @@ export class Delivery {
         ? { value: { version: handled }, token: JSON.stringify({ version: handled }) }
         : await ledger.get(key);
     }
+    return entry;
   }
 
   /**

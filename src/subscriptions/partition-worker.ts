@@ -9,7 +9,7 @@ import { backoffMs, sleep } from '../core/sleep';
 import type { CatchUpReason } from './catch-up';
 import { CatchUp } from './catch-up';
 import type { Checkpoint } from './checkpoint';
-import type { Delivery } from './delivery';
+import type { CommitSink, Delivery } from './delivery';
 import type { PartitionRef } from './leases';
 import type { StreamEpochs } from './stream-epochs';
 
@@ -57,13 +57,17 @@ export class PartitionWorker {
   private running: Promise<void> | undefined;
   private handling: Promise<unknown> = Promise.resolve();
 
+  /** This owner's delivery: it owns the partition's ledger entries while it lives. */
+  private readonly sink: CommitSink;
+
   constructor(private readonly options: WorkerOptions) {
+    this.sink = options.delivery.forOwner();
     this.catchUps = new CatchUp({
       group: options.group,
       ref: options.ref,
       partitions: options.partitions,
       eventStore: options.eventStore,
-      delivery: options.delivery,
+      delivery: this.sink,
       logger: options.logger,
       pageSize: options.catchUpPageSize,
       signal: this.stopper.signal,
@@ -147,7 +151,8 @@ export class PartitionWorker {
 
   /** One read of the ringbuffer, handled and checkpointed; returns where the next one starts. */
   private async step(at: Position): Promise<Position> {
-    const { log, checkpoints, delivery, onLag } = this.options;
+    const { log, checkpoints, onLag } = this.options;
+    const delivery = this.sink;
     const read = await this.readUnlessRecreated(at);
     if (this.stopped) return at;
     if (typeof read === 'string') return this.catchUp(at, read);
