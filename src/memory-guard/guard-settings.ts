@@ -16,7 +16,7 @@ export const memberHeapGuardEnvironmentSchema = {
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' })))
     .optional(),
-  /** Share of a member's maximum heap, after GC, from which HTTP writes are answered 503. */
+  /** Share of a member's maximum heap, held by its old generation, from which HTTP writes are answered 503. */
   HAZELCAST_HEAP_HIGH_WATER: z.coerce.number().min(0.1).max(0.99).default(0.85),
   HAZELCAST_HEAP_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 };

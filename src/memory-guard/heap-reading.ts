@@ -1,14 +1,16 @@
 /**
- * The member's heap as the JMX exporter agent reports it: the old generation's occupancy after the last
- * collection that touched it, against its maximum. Instantaneous heap use swings with every young
- * collection; what survives collections is what is kept, so that is what fills a member to an OOM.
+ * The member's heap as the JMX exporter agent reports it: the old generation's occupancy against its
+ * maximum. Whole-heap use swings with every young collection; the old generation holds what survived them,
+ * which is what fills a member to an OOM. Its occupancy after the last collection that touched it lags a
+ * fast fill until G1 collects the old generation (the heap can fill first), so the reading is the larger
+ * of that and its occupancy now: promotions show at once, garbage among them goes at the next mixed GC.
  */
 export interface HeapReading {
-  readonly usedAfterGcBytes: number;
+  readonly oldGenBytes: number;
   readonly maxBytes: number;
 }
 
-export const heapFraction = (reading: HeapReading): number => reading.usedAfterGcBytes / reading.maxBytes;
+export const heapFraction = (reading: HeapReading): number => reading.oldGenBytes / reading.maxBytes;
 
 // Old-generation pools of HotSpot's collectors: G1, Parallel, Serial, CMS, generational ZGC.
 const OLD_POOL = /Old Gen|Tenured Gen|Old Generation/;
@@ -39,7 +41,8 @@ export function parseHeapReading(text: string): HeapReading {
   // G1's old generation may grow to the whole heap, so its max is -Xmx; without one, the heap's max.
   const maxBytes = poolMax[0]?.value ?? heapMax?.value;
   if (maxBytes === undefined) throw new Error('no heap maximum in the member metrics');
-  return { usedAfterGcBytes: Math.max(...used.map((sample) => sample.value)), maxBytes };
+  const now = oldPools(['jvm_memory_pool_used_bytes', 'jvm_memory_pool_bytes_used']);
+  return { oldGenBytes: Math.max(...[...used, ...now].map((sample) => sample.value)), maxBytes };
 }
 
 interface Sample {

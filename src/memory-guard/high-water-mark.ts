@@ -9,7 +9,7 @@ export type HeapObservation =
   | { readonly ok: false; readonly error: string };
 
 export interface HighWaterSettings {
-  /** Shed writes once any member's old generation after GC reaches this share of its maximum (0–1). */
+  /** Shed writes once any member's old generation reaches this share of its maximum (0–1). */
   readonly highWater: number;
   /**
    * Writes come back only below highWater − resumeGap: one value both ways would flap on every poll while

@@ -26,7 +26,7 @@ export interface MemberHeapGuardOptions extends HighWaterSettings {
 const percent = (fraction: number): string => `${Math.round(fraction * 100)} %`;
 
 /**
- * Sheds new HTTP writes while a member's heap after GC is above the high-water mark, so the member never
+ * Sheds new HTTP writes while a member's old generation is above the high-water mark, so the member never
  * runs out of memory with acknowledged writes in it (in memory mode the grid is the only copy). Only HTTP
  * writes: reads, event handlers and sagas in flight go on, which is what the headroom above the mark is for.
  */
@@ -41,8 +41,8 @@ export class MemberHeapGuard implements WriteAdmission {
 
   constructor(private readonly options: MemberHeapGuardOptions) {
     this.ratio = new Gauge({
-      name: 'hazelcast_member_heap_after_gc_ratio',
-      help: "Each member's old generation after the last GC, as a share of its maximum (the write guard's input)",
+      name: 'hazelcast_member_old_gen_ratio',
+      help: "Each member's old generation (the larger of now and after its last collection), as a share of its maximum (the write guard's input)",
       labelNames: ['member'],
       registers: [options.registry],
     });
@@ -69,7 +69,7 @@ export class MemberHeapGuard implements WriteAdmission {
     this.shed.inc();
     return {
       message:
-        `The Hazelcast member's heap is ${percent(fullest.fraction)} full after garbage collection ` +
+        `The Hazelcast member's heap is ${percent(fullest.fraction)} full (its old generation) ` +
         `(high-water mark ${percent(this.options.highWater)}): new writes are refused so that nothing ` +
         'acknowledged is lost to an out-of-memory; reads still work. Retry later.',
       retryAfterSeconds: Math.max(1, Math.ceil((2 * this.options.pollMs) / 1000)),
@@ -118,7 +118,7 @@ export class MemberHeapGuard implements WriteAdmission {
     this.readFailing = !observation.ok;
     if (observation.ok) {
       for (const { member, heap } of observation.members) {
-        this.ratio.set({ member }, heap.usedAfterGcBytes / heap.maxBytes);
+        this.ratio.set({ member }, heap.oldGenBytes / heap.maxBytes);
       }
     }
 
@@ -133,7 +133,7 @@ export class MemberHeapGuard implements WriteAdmission {
     if (change === 'started' && fullest) {
       logger.warn(
         { member: fullest.member, heapUsedAfterGc: fullest.fraction, highWater },
-        `member ${fullest.member} heap after GC is ${percent(fullest.fraction)} of its maximum ` +
+        `member ${fullest.member} old generation is ${percent(fullest.fraction)} of its maximum ` +
           `(high-water mark ${percent(highWater)}): shedding HTTP writes with 503 until it is below ` +
           percent(highWater - resumeGap),
       );
@@ -141,7 +141,7 @@ export class MemberHeapGuard implements WriteAdmission {
       const seconds = since === undefined ? 0 : Math.round((clock.now() - since) / 1000);
       logger.info(
         { member: fullest.member, heapUsedAfterGc: fullest.fraction, shedSeconds: seconds },
-        `member heap after GC is down to ${percent(fullest.fraction)}: accepting HTTP writes again ` +
+        `member old generation is down to ${percent(fullest.fraction)}: accepting HTTP writes again ` +
           `after ${seconds} s of shedding`,
       );
     }

@@ -15,8 +15,13 @@ jvm_memory_pool_used_bytes{pool="G1 Old Gen"} 9.9E7
 `;
 
 describe('the member heap from the JMX exporter', () => {
-  it('reads the old generation after the last GC against its maximum, not the instantaneous use', () => {
-    expect(parseHeapReading(AGENT_1X)).toEqual({ usedAfterGcBytes: 11_767_808, maxBytes: 268_435_456 });
+  it('reads the old generation against its maximum: now, when promotions ran ahead of its last collection', () => {
+    expect(parseHeapReading(AGENT_1X)).toEqual({ oldGenBytes: 99_000_000, maxBytes: 268_435_456 });
+  });
+
+  it('reads the old generation after its last collection when that is the larger (or the only) figure', () => {
+    const afterGcOnly = AGENT_1X.replace(/^jvm_memory_pool_used_bytes.*$/m, '');
+    expect(parseHeapReading(afterGcOnly)).toEqual({ oldGenBytes: 11_767_808, maxBytes: 268_435_456 });
   });
 
   it("falls back to the heap's maximum (0.x names) when the pool reports none", () => {
@@ -24,7 +29,7 @@ describe('the member heap from the JMX exporter', () => {
       'jvm_memory_bytes_max{area="heap",} 5.36870912E8',
       'jvm_memory_pool_collection_used_bytes{pool="PS Old Gen",} 1.0E8',
     ].join('\n');
-    expect(parseHeapReading(agent0x)).toEqual({ usedAfterGcBytes: 1e8, maxBytes: 536_870_912 });
+    expect(parseHeapReading(agent0x)).toEqual({ oldGenBytes: 1e8, maxBytes: 536_870_912 });
   });
 
   it('fails clearly on metrics without an old-generation pool', () => {

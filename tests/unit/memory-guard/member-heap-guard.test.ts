@@ -9,7 +9,7 @@ import { KNOWN_CUSTOMER, testRoutes } from '../http/test-routes';
 const MB = 1024 * 1024;
 const heapAt = (fraction: number, member = '127.0.0.1:5780'): HeapObservation => ({
   ok: true,
-  members: [{ member, heap: { usedAfterGcBytes: fraction * 1000 * MB, maxBytes: 1000 * MB } }],
+  members: [{ member, heap: { oldGenBytes: fraction * 1000 * MB, maxBytes: 1000 * MB } }],
 });
 const unreadable: HeapObservation = { ok: false, error: 'ECONNREFUSED' };
 
@@ -48,7 +48,7 @@ describe('the member heap high-water mark', () => {
     await readAt(heapAt(0.86));
     const refusal = guard.admitWrite();
     expect(refusal).toBeDefined();
-    expect(refusal?.message).toContain('86 % full after garbage collection (high-water mark 85 %)');
+    expect(refusal?.message).toContain('86 % full (its old generation) (high-water mark 85 %)');
     // Two fresh readings before a retry: two 5 s polls.
     expect(refusal?.retryAfterSeconds).toBe(10);
     expect(refusal?.details).toMatchObject({ reason: 'MEMBER_HEAP_HIGH_WATER', heapUsedAfterGc: 0.86 });
@@ -85,8 +85,8 @@ describe('the member heap high-water mark', () => {
     const cluster = (a: number, b: number): HeapObservation => ({
       ok: true,
       members: [
-        { member: 'a:5780', heap: { usedAfterGcBytes: a * MB, maxBytes: 100 * MB } },
-        { member: 'b:5780', heap: { usedAfterGcBytes: b * MB, maxBytes: 100 * MB } },
+        { member: 'a:5780', heap: { oldGenBytes: a * MB, maxBytes: 100 * MB } },
+        { member: 'b:5780', heap: { oldGenBytes: b * MB, maxBytes: 100 * MB } },
       ],
     });
     await readAt(cluster(40, 88));
