@@ -204,8 +204,12 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     deferrable = this.layout.deferrable,
   ) {
     await this.ensureTable();
-    const pool = deferrable ? this.pools.deferred : this.pools.durable;
+    const pool = this.poolFor(deferrable);
     return unavailableOnConnectionLoss(() => pool.query<R>(sql, values));
+  }
+
+  private poolFor(deferrable: boolean): Pool {
+    return deferrable ? this.pools.deferred : this.pools.durable;
   }
 
   /**
@@ -218,7 +222,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     deferrable = this.layout.deferrable,
   ) {
     await this.ensureTable();
-    const pool = deferrable ? this.pools.deferred : this.pools.durable;
+    const pool = this.poolFor(deferrable);
     let name = this.statementNames.get(sql);
     if (!name) {
       name = `kv_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Client } from 'hazelcast-client';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import type { EmbeddedPostgres } from '../../../scripts/local-postgres/embedded-postgres';
 import { startEmbeddedPostgres } from '../../../scripts/local-postgres/embedded-postgres';
 import { Naming } from '../../../src/core/naming';
@@ -62,8 +62,7 @@ describe('a whole-system SIGKILL in persistent mode', () => {
   beforeAll(async () => {
     postgres = await startTestPostgres(() => undefined);
     member = await startOwnMember();
-    const { Pool: PgPool } = await import('pg');
-    pool = new PgPool({ connectionString: postgres.url, max: 2 });
+    pool = new Pool({ connectionString: postgres.url, max: 2 });
   });
   afterAll(async () => {
     await system?.stop().catch(() => undefined);
