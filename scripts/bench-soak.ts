@@ -159,6 +159,27 @@ function progressLine(mode: SoakMode, sample: SoakSample): string {
   );
 }
 
+/** The busiest statements of the run, per order created: where PostgreSQL's time goes. */
+async function writeStatementProfile(system: SoakSystem, orders: number, dir: string): Promise<void> {
+  const statements = await system.statements();
+  const perOrder = (count: number): string => (orders > 0 ? (count / orders).toFixed(2) : '?');
+  const total = statements.reduce((sum, each) => sum + each.calls, 0);
+  const lines = [
+    `# Statements of the postgres run: ${orders} orders, ${perOrder(total)} statements per order (top 40)`,
+    '',
+    '| per order | calls | total ms | statement |',
+    '|---:|---:|---:|---|',
+    ...statements.map(
+      (each) =>
+        `| ${perOrder(each.calls)} | ${each.calls} | ${each.totalMs.toFixed(0)} | ` +
+        `\`${each.query.replace(/\s+/g, ' ').slice(0, 160)}\` |`,
+    ),
+  ];
+  const file = join(dir, 'statements.md');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  say(`  statement profile: ${file} (${perOrder(total)} statements per order)`);
+}
+
 async function soak(
   options: SoakOptions,
   mode: SoakMode,
@@ -180,6 +201,7 @@ async function soak(
         heap: options.heap,
         maxInFlight: options.maxInFlight,
         keepData: options.keepData,
+        pgStatements: options.pgStatements,
         say,
       },
       cleanup,
@@ -282,6 +304,7 @@ async function soak(
     );
     const sagas = await readSagas(system, workload, forcedGcs, perSecond, settled?.sagasRunning);
     const databaseBytes = await system.databaseBytes().catch(() => undefined);
+    if (options.pgStatements) await writeStatementProfile(system, workload.ordersCreated, dir);
     const memberGc = gcBetween(system.memberGcLog, gcStart, gcEnd);
 
     const kinds = Object.fromEntries(KINDS.map((kind) => [kind, kindResult(workload.stats[kind])])) as Record<

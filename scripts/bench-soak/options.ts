@@ -30,6 +30,8 @@ export interface SoakOptions {
   readonly outDir: string | undefined;
   /** Keep each run's PostgreSQL data directory instead of deleting it. */
   readonly keepData: boolean;
+  /** Profile PostgreSQL's statements (pg_stat_statements) and write the busiest per order. */
+  readonly pgStatements: boolean;
   readonly note: string;
 }
 
@@ -48,6 +50,8 @@ export const USAGE = `Usage: npm run bench:soak -- [options]
   --heap <size>           member heap                              (default ${LOCAL_MEMBER_HEAP}, as npm start)
   --out <dir>             result files                             (default .run/bench-soak)
   --keep-data             keep the PostgreSQL data directory of the run
+  --pg-statements         profile PostgreSQL's statements (pg_stat_statements): the busiest, per order,
+                          to <out>/<run>-postgres/statements.md
   --note <text>           what else the machine was doing, kept with the result
   --help
 
@@ -70,7 +74,7 @@ const VALUED = [
   'out',
   'note',
 ];
-const SWITCHES = ['keep-data', 'help'];
+const SWITCHES = ['keep-data', 'pg-statements', 'help'];
 
 /** "600", "600s", "10m", "1.5m" → ms. */
 export function parseDuration(text: string, flag: string): number {
@@ -118,6 +122,7 @@ export function parseOptions(argv: readonly string[], env: Env): SoakOptions {
     heap,
     outDir: pick('out'),
     keepData: flags.has('keep-data'),
+    pgStatements: flags.has('pg-statements'),
     note: pick('note') ?? '',
   };
 }

@@ -46,6 +46,14 @@ export interface SoakSystem {
   broken(): string | undefined;
   /** PostgreSQL's database size, bytes (postgres mode). */
   databaseBytes(): Promise<number | undefined>;
+  /** The busiest statements since start (with --pg-statements): calls and total ms of each. */
+  statements(): Promise<StatementStats[]>;
+}
+
+export interface StatementStats {
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly query: string;
 }
 
 export interface StartSoakOptions {
@@ -56,6 +64,7 @@ export interface StartSoakOptions {
   readonly heap: string;
   readonly maxInFlight: number;
   readonly keepData: boolean;
+  readonly pgStatements: boolean;
   readonly say: (line: string) => void;
 }
 
@@ -96,8 +105,13 @@ export async function startSoakSystem(options: StartSoakOptions, cleanup: Cleanu
       host: HOST,
       logFile: join(dir, 'postgres.log'),
       log: (line) => say(`    ${line}`),
+      ...(options.pgStatements
+        ? { settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } }
+        : {}),
     });
     const server = postgres;
+    if (options.pgStatements)
+      await onDatabase(server.url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     cleanup.push('PostgreSQL', async () => {
       await server.stop();
       if (!options.keepData) rmSync(dirname(dataDir), { recursive: true, force: true });
@@ -188,18 +202,32 @@ export async function startSoakSystem(options: StartSoakOptions, cleanup: Cleanu
     broken: () => broken,
     databaseBytes: async () => {
       if (!postgres) return undefined;
-      const pg = new PgClient({ connectionString: postgres.url });
-      await pg.connect();
-      try {
-        const result = await pg.query<{ bytes: string }>(
-          'SELECT pg_database_size(current_database()) AS bytes',
-        );
-        return Number(result.rows[0]?.bytes);
-      } finally {
-        await pg.end();
-      }
+      const rows = await onDatabase<{ bytes: string }>(
+        postgres.url,
+        'SELECT pg_database_size(current_database()) AS bytes',
+      );
+      return Number(rows[0]?.bytes);
+    },
+    statements: async () => {
+      if (!postgres || !options.pgStatements) return [];
+      const rows = await onDatabase<{ calls: string; total: number; query: string }>(
+        postgres.url,
+        'SELECT calls, total_exec_time AS total, query FROM pg_stat_statements ORDER BY calls DESC LIMIT 40',
+      );
+      return rows.map((row) => ({ calls: Number(row.calls), totalMs: row.total, query: row.query }));
     },
   };
+}
+
+/** One statement on a connection of its own. */
+async function onDatabase<Row extends object>(url: string, sql: string): Promise<Row[]> {
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query<Row>(sql)).rows;
+  } finally {
+    await pg.end();
+  }
 }
 
 /** Child processes of pid (Linux), e.g. PostgreSQL's backends. */

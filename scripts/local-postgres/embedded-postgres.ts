@@ -33,6 +33,8 @@ export interface EmbeddedPostgresOptions {
   readonly logFile?: string;
   readonly log?: (line: string) => void;
   readonly readyTimeoutMs?: number;
+  /** Extra server settings (`-c name=value`), e.g. shared_preload_libraries for a benchmark's profile. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** Local credentials of a server that listens on loopback only. */
@@ -72,6 +74,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       'unix_socket_directories=',
       '-c',
       'max_connections=200',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { stdio: ['ignore', out, out], ...owner?.ids },
   );
