@@ -126,13 +126,19 @@ export class EventStore {
   }
 
   async markPublished(commit: Commit): Promise<void> {
-    if (commit.published) return;
+    await this.markAllPublished([commit]);
+  }
+
+  /** One write for many flags: what the publisher's group commit uses under load. */
+  async markAllPublished(commits: readonly Commit[]): Promise<void> {
+    const entries = commits
+      .filter((commit) => !commit.published)
+      .map(
+        (commit) =>
+          [commitKey(commit.aggregateId, commit.firstVersion), { ...commit, published: true }] as const,
+      );
     // Losing the flag only means the sweeper publishes the commit again, which consumers dedupe.
-    await this.commits.set(
-      commitKey(commit.aggregateId, commit.firstVersion),
-      { ...commit, published: true },
-      { deferrable: true },
-    );
+    if (entries.length > 0) await this.commits.setAll(entries, { deferrable: true });
   }
 
   /** Every aggregate with at least one commit; for whole-view rebuilds. */

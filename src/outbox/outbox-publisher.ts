@@ -1,3 +1,4 @@
+import { GroupCommit } from '../core/group-commit';
 import type { Naming } from '../core/naming';
 import { partitionOf } from '../core/naming';
 import type { Commit } from '../eventsourcing/commit';
@@ -23,8 +24,12 @@ export interface PublisherOptions {
  */
 export class OutboxPublisher {
   private readonly inFlight = new Set<Promise<void>>();
+  /** The published flags of commits published meanwhile go to the event store together. */
+  private readonly flags: GroupCommit<Commit>;
 
-  constructor(private readonly options: PublisherOptions) {}
+  constructor(private readonly options: PublisherOptions) {
+    this.flags = new GroupCommit((commits) => options.eventStore.markAllPublished(commits));
+  }
 
   partitionName(aggregateId: string): string {
     const { naming, stream, partitions } = this.options;
@@ -45,12 +50,12 @@ export class OutboxPublisher {
   }
 
   private async publishNow(commit: Commit): Promise<void> {
-    const { logs, eventStore, metrics } = this.options;
+    const { logs, metrics } = this.options;
     const append = async (): Promise<void> => {
       await logs
         .log(this.partitionName(commit.aggregateId))
         .append(JSON.stringify({ ...commit, published: true }));
-      await eventStore.markPublished(commit);
+      await this.flags.add(commit);
     };
     await (metrics ? metrics.time('publish', append) : append());
     if (metrics) {

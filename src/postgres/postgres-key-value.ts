@@ -92,6 +92,20 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     );
   }
 
+  async setAll(entries: ReadonlyArray<readonly [string, V]>, options?: WriteOptions): Promise<void> {
+    if (entries.length === 0) return;
+    // One key twice in a statement would fail ON CONFLICT: the last value wins, as a loop of sets would.
+    const last = new Map(entries.map(([key, value]) => [key, value]));
+    const expiry = this.expiry(this.now(), options);
+    await this.runPrepared(
+      `INSERT INTO ${this.table} (key, body, expires_at)
+       SELECT key, body::jsonb, $3 FROM unnest($1::text[], $2::text[]) AS batch(key, body)
+       ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
+      [[...last.keys()], [...last.values()].map(serialize), expiry],
+      this.layout.deferrable || options?.deferrable === true,
+    );
+  }
+
   async delete(key: string): Promise<void> {
     await this.runPrepared(`DELETE FROM ${this.table} WHERE key = $1`, [key]);
   }

@@ -58,6 +58,16 @@ export class HazelcastKeyValueMap<V> implements KeyValueMap<V> {
     await (options?.ttlMs ? this.map.set(key, json, options.ttlMs) : this.map.set(key, json));
   }
 
+  async setAll(entries: ReadonlyArray<readonly [string, V]>, options?: WriteOptions): Promise<void> {
+    if (entries.length === 0) return;
+    // IMap.setAll has no per-call TTL: with one, the entries go one by one.
+    if (options?.ttlMs) {
+      await Promise.all(entries.map(([key, value]) => this.set(key, value, options)));
+      return;
+    }
+    await this.map.setAll(entries.map(([key, value]) => [key, new HazelcastJsonValue(serialize(value))]));
+  }
+
   async delete(key: string): Promise<void> {
     await this.map.delete(key);
   }
@@ -198,6 +208,8 @@ class LazyMap<V> implements KeyValueMap<V> {
     (await this.target()).replace(key, expected, next);
   set = async (key: string, value: V, options?: WriteOptions) =>
     (await this.target()).set(key, value, options);
+  setAll = async (entries: ReadonlyArray<readonly [string, V]>, options?: WriteOptions) =>
+    (await this.target()).setAll(entries, options);
   delete = async (key: string) => (await this.target()).delete(key);
   deleteIfSame = async (key: string, expected: Stored<V>) =>
     (await this.target()).deleteIfSame(key, expected);

@@ -59,6 +59,10 @@ export class InMemoryKeyValueMap<V> implements KeyValueMap<V> {
     this.write(key, value, options);
   }
 
+  async setAll(entries: ReadonlyArray<readonly [string, V]>, options?: WriteOptions): Promise<void> {
+    for (const [key, value] of entries) this.write(key, value, options);
+  }
+
   async delete(key: string): Promise<void> {
     if (this.slots.delete(key)) this.notify({ kind: 'entry', key });
   }

@@ -52,6 +52,8 @@ export interface KeyValueMap<V> {
   /** Compare-and-set: replaces only if the entry is still exactly what was read. */
   replace(key: string, expected: Stored<V>, next: V): Promise<boolean>;
   set(key: string, value: V, options?: WriteOptions): Promise<void>;
+  /** Many sets in one round trip, e.g. a batch of outbox flags; not atomic as a whole. */
+  setAll(entries: ReadonlyArray<readonly [string, V]>, options?: WriteOptions): Promise<void>;
   delete(key: string): Promise<void>;
   /** Compare-and-delete. */
   deleteIfSame(key: string, expected: Stored<V>): Promise<boolean>;

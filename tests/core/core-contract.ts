@@ -250,6 +250,25 @@ export function describeCoreContract(backendName: string, backend: () => Backend
       await marker();
     });
 
+    test('setAll writes every entry in one call, new and existing alike; a key twice keeps the last', async () => {
+      const map = backend().kv.map<{ n: number }>(`${backend().prefix()}batch`);
+      await map.set('a', { n: 0 });
+      await map.setAll([
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+        ['c', { n: 3 }],
+        ['c', { n: 4 }],
+      ]);
+      await map.setAll([], { deferrable: true });
+      const found = await map.getAll(['a', 'b', 'c']);
+      expect(Object.fromEntries([...found].map(([key, stored]) => [key, stored.value.n]))).toEqual({
+        a: 1,
+        b: 2,
+        c: 4,
+      });
+      // What was written is a CAS token like any other.
+      expect(await map.replace('b', found.get('b')!, { n: 5 })).toBe(true);
+    });
     describe('bounded queries (QueryOptions): every backend returns the same entries in the same order', () => {
       interface Doc {
         readonly n?: number;
