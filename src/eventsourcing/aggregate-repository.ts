@@ -1,10 +1,12 @@
 import type { Clock } from '../core/clock';
 import type { IdSource } from '../core/ids';
 import { isoTime } from '../core/clock';
+import { KeyedLanes } from '../core/keyed-lanes';
 import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelope';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { OutboxPublisher } from '../outbox/outbox-publisher';
 import type { Condition, KeyValueMap, Stored } from '../storage/key-value';
+import { serialize } from '../storage/key-value';
 import { isoTimeField, newestFirst } from '../storage/newest-first';
 import { commitAttributes, inSpan, SpanKind, traceparentForEvents } from '../telemetry';
 import type { AggregateView } from './aggregate-view';
@@ -51,10 +53,13 @@ export class ContentionError extends Error {
 /**
  * Runs commands against one kind of aggregate. The view is a cache of the event store: the command
  * starts from it, and if it is behind (another writer, or a process that died before updating it) the
- * append conflicts, the conflicting commit is folded in and the decision is made again.
+ * append conflicts, the conflicting commit is folded in and the decision is made again. Within one process
+ * an aggregate's commands run one at a time, each starting from the view the one before it saved: they
+ * would otherwise race each other to the same version and all but one redo the work (a hot product).
  */
 export class AggregateRepository<S, C, E extends NewEvent> {
   private readonly maxAttempts: number;
+  private readonly lanes = new KeyedLanes<Stored<AggregateView<S>>>();
 
   constructor(private readonly options: RepositoryOptions<S, C, E>) {
     this.maxAttempts = options.maxAttempts ?? 100;
@@ -113,10 +118,13 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       }),
       async (span) => {
         const traceparent = traceparentForEvents(metadata.traceparent);
-        const result = await this.decideAndAppend(
-          aggregateId,
-          command,
-          traceparent === metadata.traceparent ? metadata : { ...metadata, traceparent },
+        const result = await this.lanes.run(aggregateId, (carried) =>
+          this.decideAndAppend(
+            aggregateId,
+            command,
+            traceparent === metadata.traceparent ? metadata : { ...metadata, traceparent },
+            carried,
+          ),
         );
         if (span.isRecording()) span.setAttributes(commitAttributes(result.events));
         return result;
@@ -128,13 +136,17 @@ export class AggregateRepository<S, C, E extends NewEvent> {
     aggregateId: string,
     command: C,
     metadata: CommandMetadata,
-  ): Promise<HandleResult<S>> {
+    carried: Stored<AggregateView<S>> | undefined,
+  ): Promise<{ result: HandleResult<S>; carry?: Stored<AggregateView<S>> }> {
     const { decider, eventStore, clock, metrics } = this.options;
-    const stored = await this.options.views.get(aggregateId);
+    const stored = carried ?? (await this.options.views.get(aggregateId));
     let view: AggregateView<S> = stored?.value ?? { version: 0, state: decider.initialState(), updatedAt: 0 };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const decided = decider.decide(command, view.state);
-      if (decided.length === 0) return { state: view.state, version: view.version, events: [] };
+      if (decided.length === 0) {
+        const result = { state: view.state, version: view.version, events: [] };
+        return stored?.value === view ? { result, carry: stored } : { result };
+      }
       const now = clock.now();
       const events = decided.map((event, index) =>
         this.envelope(aggregateId, view.version + index + 1, event, metadata, now),
@@ -153,9 +165,9 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       }
       const next = this.fold(view, result.commit);
       const save = () => this.saveView(aggregateId, stored, next);
-      await (metrics ? metrics.time('view_update', save) : save());
+      const saved = await (metrics ? metrics.time('view_update', save) : save());
       this.options.publisher.publishInBackground(result.commit);
-      return { state: next.state, version: next.version, events };
+      return { result: { state: next.state, version: next.version, events }, carry: saved };
     }
     throw new ContentionError(this.stream, aggregateId, this.maxAttempts);
   }
@@ -199,16 +211,19 @@ export class AggregateRepository<S, C, E extends NewEvent> {
     };
   }
 
-  /** Compare-and-set until the stored view is at least as new as ours: views never move backwards. */
+  /**
+   * Compare-and-set until the stored view is at least as new as ours: views never move backwards.
+   * Returns the view as stored now (ours, or the newer one found).
+   */
   private async saveView(
     aggregateId: string,
     read: Stored<AggregateView<S>> | undefined,
     next: AggregateView<S>,
-  ): Promise<void> {
+  ): Promise<Stored<AggregateView<S>> | undefined> {
     const { views, metrics, clock } = this.options;
     let current = read;
     for (;;) {
-      if (current && current.value.version >= next.version) return;
+      if (current && current.value.version >= next.version) return current;
       const written = current
         ? await views.replace(aggregateId, current, next)
         : (await views.putIfAbsent(aggregateId, next)) === undefined;
@@ -218,7 +233,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
           { view: views.name },
           Math.max(0, clock.now() - next.updatedAt) / 1000,
         );
-        return;
+        return { value: next, token: serialize(next) };
       }
       current = await views.get(aggregateId);
     }

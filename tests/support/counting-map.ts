@@ -18,6 +18,8 @@ export interface Reads {
  */
 export class CountingMap<V> implements KeyValueMap<V> {
   readonly reads: Reads = { documents: 0, largest: 0 };
+  /** putIfAbsent calls: on an event store, the appends tried (a conflict is one more). */
+  inserts = 0;
 
   constructor(private readonly inner: KeyValueMap<V>) {}
 
@@ -28,6 +30,7 @@ export class CountingMap<V> implements KeyValueMap<V> {
   reset(): void {
     this.reads.documents = 0;
     this.reads.largest = 0;
+    this.inserts = 0;
   }
 
   private counted<T>(documents: number, result: T): T {
@@ -49,9 +52,13 @@ export class CountingMap<V> implements KeyValueMap<V> {
     return this.counted(found.length, found);
   }
   count = (conditions: readonly Condition[]) => this.inner.count(conditions);
-  putIfAbsent = (...args: Parameters<KeyValueMap<V>['putIfAbsent']>) => this.inner.putIfAbsent(...args);
+  putIfAbsent = (...args: Parameters<KeyValueMap<V>['putIfAbsent']>) => {
+    this.inserts++;
+    return this.inner.putIfAbsent(...args);
+  };
   replace = (key: string, expected: Stored<V>, next: V) => this.inner.replace(key, expected, next);
   set = (...args: Parameters<KeyValueMap<V>['set']>) => this.inner.set(...args);
+  setAll = (...args: Parameters<KeyValueMap<V>['setAll']>) => this.inner.setAll(...args);
   delete = (key: string) => this.inner.delete(key);
   deleteIfSame = (key: string, expected: Stored<V>) => this.inner.deleteIfSame(key, expected);
   keys = () => this.inner.keys();
