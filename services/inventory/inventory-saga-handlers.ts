@@ -27,6 +27,15 @@ export interface CancellationDone {
 const lastEventIdOf = (results: ReadonlyArray<HandleResult<ProductState>>): string | null =>
   results.reduce<string | null>((last, result) => result.events.at(-1)?.eventId ?? last, null);
 
+/** The event types the handlers act on: the group's `handles`, and the only cases of their switch. */
+export const INVENTORY_SAGA_EVENTS = [
+  'OrderCreated',
+  'SagaCompleted',
+  'OrderCancelled',
+  'PaymentFailed',
+  'SagaTimedOut',
+] as const;
+
 /**
  * Inventory's part of OrderFulfillment: reserve every line of a new order or none; settle the order's
  * stock once its saga completed; release it when its payment fails or its saga times out; give back
@@ -123,9 +132,9 @@ export function inventorySagaHandlers(deps: {
         return;
       }
     }
-    await sagas.recordStepCompleted(sagaId, STEP.stockReserved, lastEventId);
-    // The saga may have ended while we reserved (a timeout): then undo, so nothing stays reserved.
-    const after = await sagas.getSagaState(sagaId);
+    // The saga may have ended while we reserved (a timeout): the record as the update found it says so,
+    // and then we undo, so nothing stays reserved.
+    const after = (await sagas.recordStepCompleted(sagaId, STEP.stockReserved, lastEventId)).state;
     if (after && !ACTIVE.includes(after.status) && after.status !== 'COMPLETED') {
       const released = await releaseAll(orderId, lines, `Saga ${after.status.toLowerCase()}`, event);
       await sagas.recordCompensationStep(sagaId, STEP.stockReserved, released);
@@ -187,7 +196,7 @@ export function inventorySagaHandlers(deps: {
   };
 
   return async (event) => {
-    switch (event.eventType) {
+    switch (event.eventType as (typeof INVENTORY_SAGA_EVENTS)[number]) {
       case 'OrderCreated':
         return reserve(event);
       case 'SagaCompleted':

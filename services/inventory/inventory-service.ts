@@ -2,7 +2,11 @@ import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { productDecider } from './product-decider';
 import { productRoutes } from './product-routes';
-import { inventorySagaHandlers, type CancellationDone } from './inventory-saga-handlers';
+import {
+  INVENTORY_SAGA_EVENTS,
+  inventorySagaHandlers,
+  type CancellationDone,
+} from './inventory-saga-handlers';
 import { orderFactsFrom } from './order-facts';
 import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
@@ -27,6 +31,7 @@ export const inventoryService: ServiceDefinition = {
     runtime.consumerGroup({
       group: 'inventory-saga',
       streams: ['Order', 'Payment', SAGA_STREAM],
+      handles: INVENTORY_SAGA_EVENTS,
       handle: inventorySagaHandlers({
         products,
         sagas: saga.store,

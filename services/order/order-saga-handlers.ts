@@ -18,6 +18,14 @@ async function idempotent(change: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** The event types the handlers act on: the group's `handles`, and the only cases of their switch. */
+export const ORDER_SAGA_EVENTS = [
+  'PaymentProcessed',
+  'PaymentFailed',
+  'StockReservationFailed',
+  'SagaTimedOut',
+] as const;
+
 /**
  * Order's part of OrderFulfillment: confirm when the payment went through (the last step), and announce
  * the completed saga; cancel when the stock or the payment failed or the saga timed out.
@@ -81,7 +89,7 @@ export function orderSagaHandlers(deps: {
   };
 
   return async (event) => {
-    switch (event.eventType) {
+    switch (event.eventType as (typeof ORDER_SAGA_EVENTS)[number]) {
       case 'PaymentProcessed':
         return confirm(event);
       case 'PaymentFailed':

@@ -11,7 +11,7 @@ import {
 } from './cross-service-views';
 import { orderDecider } from './order-decider';
 import { orderRoutes, type OrderSagaHooks, type ReferenceData } from './order-routes';
-import { orderSagaHandlers } from './order-saga-handlers';
+import { ORDER_SAGA_EVENTS, orderSagaHandlers } from './order-saga-handlers';
 import { orderFulfillment, STEP } from '../order-fulfillment/order-fulfillment';
 import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { sagaSupport } from '../../src/sagas/saga-support';
@@ -65,6 +65,7 @@ export const orderService: ServiceDefinition = {
     runtime.consumerGroup({
       group: 'order-saga',
       streams: ['Payment', 'Product', SAGA_STREAM],
+      handles: ORDER_SAGA_EVENTS,
       handle: orderSagaHandlers({ orders, sagas, ids, announceCompleted: saga.announceCompleted }),
       onParked: failSagaOf(sagas),
     });

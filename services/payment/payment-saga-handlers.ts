@@ -11,6 +11,9 @@ import {
 } from '../order-fulfillment/order-fulfillment';
 import type { Payments } from './payment-routes';
 
+/** The event types the handlers act on: the group's `handles`, and the only cases of their switch. */
+export const PAYMENT_SAGA_EVENTS = ['StockReserved', 'OrderCancelled', 'SagaTimedOut'] as const;
+
 /**
  * Payment's part of OrderFulfillment: charge an order exactly once when its whole reservation is in
  * (one payment id per saga), refund when the order is cancelled or the saga times out, and never leave
@@ -65,16 +68,16 @@ export function paymentSagaHandlers(deps: {
     }
     const eventId =
       result.events[0]?.eventId ?? (await payments.events(payment.paymentId, 1))[0]?.eventId ?? event.eventId;
-    await sagas.recordStepCompleted(sagaId, STEP.paymentProcessed, eventId);
-    // The saga may have timed out while we charged: then the money goes back at once.
-    const after = await sagas.getSagaState(sagaId);
+    // The saga may have timed out while we charged (the record as the update found it says so): then the
+    // money goes back at once.
+    const after = (await sagas.recordStepCompleted(sagaId, STEP.paymentProcessed, eventId)).state;
     if (after && !ACTIVE.includes(after.status) && after.status !== 'COMPLETED') {
       await refund(sagaId, `Saga ${after.status.toLowerCase()}`, event);
     }
   };
 
   return async (event) => {
-    switch (event.eventType) {
+    switch (event.eventType as (typeof PAYMENT_SAGA_EVENTS)[number]) {
       case 'StockReserved':
         if ((event.payload as { completesReservation?: boolean }).completesReservation) await charge(event);
         return;

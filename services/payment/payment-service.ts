@@ -2,7 +2,7 @@ import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { paymentDecider } from './payment-decider';
 import { paymentRoutes } from './payment-routes';
-import { paymentSagaHandlers } from './payment-saga-handlers';
+import { PAYMENT_SAGA_EVENTS, paymentSagaHandlers } from './payment-saga-handlers';
 import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
 import { sagaSupport } from '../../src/sagas/saga-support';
@@ -20,6 +20,7 @@ export const paymentService: ServiceDefinition = {
     runtime.consumerGroup({
       group: 'payment-saga',
       streams: ['Product', 'Order', SAGA_STREAM],
+      handles: PAYMENT_SAGA_EVENTS,
       handle: paymentSagaHandlers({ payments, sagas: saga.store, ids }),
       onParked: failSagaOf(saga.store),
     });

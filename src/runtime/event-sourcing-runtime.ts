@@ -42,7 +42,10 @@ export interface RuntimeOptions {
 
 type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
   Partial<
-    Pick<ConsumerGroupOptions, 'batchSize' | 'concurrency' | 'maxAttempts' | 'retryBaseMs' | 'onParked'>
+    Pick<
+      ConsumerGroupOptions,
+      'handles' | 'batchSize' | 'concurrency' | 'maxAttempts' | 'retryBaseMs' | 'onParked'
+    >
   >;
 
 /**

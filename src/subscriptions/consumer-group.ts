@@ -22,6 +22,11 @@ export interface ConsumerGroupOptions {
   readonly streams: readonly string[];
   readonly partitions: number;
   readonly handle: EventHandler;
+  /**
+   * The event types the handler acts on; the others are never handed to it and leave no ledger write
+   * (most of a stream, for a saga participant). Absent: every event.
+   */
+  readonly handles?: readonly string[];
   readonly naming: Naming;
   readonly kv: KeyValueStore;
   readonly logs: StreamLogStore;
@@ -32,6 +37,8 @@ export interface ConsumerGroupOptions {
   readonly metrics?: FrameworkMetrics;
   readonly leaseMs?: number;
   readonly batchSize?: number;
+  /** After a batch a partition's checkpoint is written at most this often (default 1 s; 0: every batch). */
+  readonly checkpointEveryMs?: number;
   readonly concurrency?: number;
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
@@ -62,6 +69,7 @@ export class ConsumerGroup {
     this.delivery = new Delivery({
       group,
       handle: options.handle,
+      ...(options.handles ? { handles: options.handles } : {}),
       ledger: kv.map<LedgerEntry>(naming.ledger(group)),
       deadLetters: kv.map<DeadLetter>(naming.deadLetters(group)),
       eventStore: options.eventStore,
@@ -143,6 +151,7 @@ export class ConsumerGroup {
       clock,
       logger,
       batchSize: this.options.batchSize ?? 100,
+      checkpointEveryMs: this.options.checkpointEveryMs ?? 1_000,
       catchUpMarginMs: this.options.catchUpMarginMs ?? 60_000,
       catchUpPageSize: this.options.catchUpPageSize ?? 500,
       epochCheckMs: this.options.epochCheckMs ?? 2_000,

@@ -37,6 +37,8 @@ export interface DeadLetter {
 export interface DeliveryOptions {
   readonly group: string;
   readonly handle: EventHandler;
+  /** Only these event types are handed to the handler (absent: all); see ConsumerGroupOptions.handles. */
+  readonly handles?: readonly string[];
   readonly ledger: KeyValueMap<LedgerEntry>;
   readonly deadLetters: KeyValueMap<DeadLetter>;
   readonly eventStore: (stream: string) => EventStore;
@@ -57,20 +59,40 @@ const ledgerKey = (commit: Pick<Commit, 'stream' | 'aggregateId'>): string =>
   `${commit.stream}:${commit.aggregateId}`;
 
 /**
+ * Where an owner is with one aggregate: its ledger entry as stored, and the last version it has been
+ * through, which is further when the commits after the entry held nothing the group handles (those are
+ * not recorded: a redelivery skips them just as cheaply).
+ */
+interface Progress {
+  readonly entry: Stored<LedgerEntry> | undefined;
+  readonly through: number;
+}
+
+const progressOf = (entry: Stored<LedgerEntry> | undefined): Progress => ({
+  entry,
+  through: entry?.value.version ?? 0,
+});
+
+/**
  * Hands a batch of commits to the group's handler: per aggregate in version order, each version at most
  * once per group. A commit that arrives ahead of one the group has not seen (publication order is not
  * commit order) first pulls the missing ones from the event store, which always has them.
  */
 export class Delivery {
-  constructor(private readonly options: DeliveryOptions) {}
+  private readonly handled: (event: EventEnvelope) => boolean;
 
-  /** A delivery for one owner of a partition, which remembers the ledger entries it has just seen. */
+  constructor(private readonly options: DeliveryOptions) {
+    const types = options.handles ? new Set(options.handles) : undefined;
+    this.handled = types ? (event) => types.has(event.eventType) : () => true;
+  }
+
+  /** A delivery for one owner of a partition, which remembers where it is with the aggregates it saw. */
   forOwner(): CommitSink {
-    const known = new LedgerCache<LedgerEntry>(this.options.clock);
+    const known = new LedgerCache<Progress>(this.options.clock);
     return { deliver: (commits) => this.deliver(commits, known) };
   }
 
-  async deliver(commits: readonly Commit[], known?: LedgerCache<LedgerEntry>): Promise<void> {
+  async deliver(commits: readonly Commit[], known?: LedgerCache<Progress>): Promise<void> {
     const byAggregate = new Map<string, Commit[]>();
     for (const commit of commits) {
       const key = ledgerKey(commit);
@@ -80,15 +102,17 @@ export class Delivery {
     }
     // One read of the batch's ledger entries instead of one per commit; each aggregate then carries its
     // own entry forward, and a write on an entry another owner moved still fails its compare-and-set.
-    const entries = new Map<string, Stored<LedgerEntry>>();
+    const progress = new Map<string, Progress>();
     const unknown: string[] = [];
     for (const key of byAggregate.keys()) {
       const remembered = known?.get(key);
-      if (remembered) entries.set(key, remembered);
+      if (remembered) progress.set(key, remembered);
       else unknown.push(key);
     }
-    if (unknown.length > 0)
-      for (const [key, entry] of await this.options.ledger.getAll(unknown)) entries.set(key, entry);
+    if (unknown.length > 0) {
+      const stored = await this.options.ledger.getAll(unknown);
+      for (const key of unknown) progress.set(key, progressOf(stored.get(key)));
+    }
     const queues = [...byAggregate];
     const workers = Math.min(queues.length, this.options.concurrency ?? 32);
     let next = 0;
@@ -96,24 +120,21 @@ export class Delivery {
       Array.from({ length: workers }, async () => {
         while (next < queues.length) {
           const [key, queue] = queues[next++]!;
-          let entry = entries.get(key);
-          for (const commit of queue) entry = await this.deliverInOrder(commit, entry);
-          known?.set(key, entry);
+          let at = progress.get(key) ?? progressOf(undefined);
+          for (const commit of queue) at = await this.deliverInOrder(commit, at);
+          known?.set(key, at);
         }
       }),
     );
   }
 
-  /** Handles what of the commit the group has not handled yet; returns the ledger entry after it. */
-  private async deliverInOrder(
-    commit: Commit,
-    read: Stored<LedgerEntry> | undefined,
-  ): Promise<Stored<LedgerEntry> | undefined> {
+  /** Handles what of the commit the group has not handled yet; returns where it is after it. */
+  private async deliverInOrder(commit: Commit, from: Progress): Promise<Progress> {
     const { ledger, eventStore } = this.options;
     const key = ledgerKey(commit);
-    let entry = read;
-    let handled = entry?.value.version ?? 0;
-    if (commit.lastVersion <= handled) return entry;
+    let entry = from.entry;
+    let handled = from.through;
+    if (commit.lastVersion <= handled) return from;
     const pending =
       commit.firstVersion > handled + 1
         ? [
@@ -126,10 +147,14 @@ export class Delivery {
           ]
         : [commit];
     for (const next of pending) {
+      let acted = false;
       for (const event of next.events) {
-        if (event.version > handled) await this.handleWithRetry(event, next.committedAt);
+        if (event.version <= handled || !this.handled(event)) continue;
+        await this.handleWithRetry(event, next.committedAt);
+        acted = true;
       }
       handled = next.lastVersion;
+      if (!acted) continue;
       const written = entry
         ? await ledger.replace(key, entry, { version: handled })
         : (await ledger.putIfAbsent(key, { version: handled })) === undefined;
@@ -138,7 +163,7 @@ export class Delivery {
         ? { value: { version: handled }, token: JSON.stringify({ version: handled }) }
         : await ledger.get(key);
     }
-    return entry;
+    return { entry, through: Math.max(handled, entry?.value.version ?? 0) };
   }
 
   /**

@@ -9,6 +9,7 @@ import { backoffMs, sleep } from '../core/sleep';
 import type { CatchUpReason } from './catch-up';
 import { CatchUp } from './catch-up';
 import type { Checkpoint } from './checkpoint';
+import { CheckpointWriter } from './checkpoint-writer';
 import type { CommitSink, Delivery } from './delivery';
 import type { PartitionRef } from './leases';
 import type { StreamEpochs } from './stream-epochs';
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   readonly logger: Logger;
   readonly metrics?: FrameworkMetrics;
   readonly batchSize: number;
+  /** After a batch the checkpoint is written at most this often (0: after every batch). */
+  readonly checkpointEveryMs?: number;
   /**
    * How far a catch-up reaches around the commit times it knows: producer clock skew plus the longest a
    * commit takes from its commit time to its stream (publication retried, a slow store acknowledging).
@@ -59,9 +62,15 @@ export class PartitionWorker {
 
   /** This owner's delivery: it owns the partition's ledger entries while it lives. */
   private readonly sink: CommitSink;
+  private readonly checkpoint: CheckpointWriter;
 
   constructor(private readonly options: WorkerOptions) {
     this.sink = options.delivery.forOwner();
+    this.checkpoint = new CheckpointWriter(
+      options.checkpoints,
+      this.checkpointKey,
+      options.checkpointEveryMs ?? 0,
+    );
     this.catchUps = new CatchUp({
       group: options.group,
       ref: options.ref,
@@ -84,10 +93,20 @@ export class PartitionWorker {
     this.running ??= this.run();
   }
 
-  /** Stops after the batch (or catch-up page) in hand; a blocking read still pending is abandoned. */
+  /**
+   * Stops after the batch (or catch-up page) in hand and writes the newest checkpoint; a blocking read
+   * still pending is abandoned.
+   */
   async stop(): Promise<void> {
     this.stopper.abort();
     await this.handling.catch(() => undefined); // its failure was logged by the loop
+    await this.checkpoint.flush().catch((error: unknown) => {
+      const { logger, group, ref } = this.options;
+      logger.warn(
+        { err: error, group, stream: ref.stream, partition: ref.partition },
+        'checkpoint not written',
+      );
+    });
   }
 
   private get stopped(): boolean {
@@ -136,7 +155,7 @@ export class PartitionWorker {
    * before the group handled anything is caught up too.
    */
   private async begin(epoch: string): Promise<Position> {
-    const { log, checkpoints, clock } = this.options;
+    const { log, clock } = this.options;
     const head = await log.headSequence();
     const oldest = (await log.read(head, 1, false)).items[0];
     const at: Position = {
@@ -145,13 +164,13 @@ export class PartitionWorker {
       // Everything from the oldest item on was appended after it, so committed after it, within the margin.
       committedAt: oldest ? (JSON.parse(oldest.value) as Commit).committedAt : clock.now(),
     };
-    await checkpoints.set(this.checkpointKey, at);
+    await this.checkpoint.now(at);
     return at;
   }
 
   /** One read of the ringbuffer, handled and checkpointed; returns where the next one starts. */
   private async step(at: Position): Promise<Position> {
-    const { log, checkpoints, onLag } = this.options;
+    const { log, onLag } = this.options;
     const delivery = this.sink;
     const read = await this.readUnlessRecreated(at);
     if (this.stopped) return at;
@@ -173,7 +192,7 @@ export class PartitionWorker {
         epoch: at.epoch,
         committedAt: Math.max(at.committedAt ?? -Infinity, ...commits.map((commit) => commit.committedAt)),
       };
-      await checkpoints.set(this.checkpointKey, next);
+      await this.checkpoint.later(next);
     }
     const tail = await log.tailSequence();
     if (tail + 1 < next.sequence) return this.catchUp(next, 'recreated');
@@ -220,7 +239,7 @@ export class PartitionWorker {
    * comes after was published after that moment, so committed no earlier than it, within the margin.
    */
   private async catchUp(at: Position, reason: CatchUpReason): Promise<Position> {
-    const { log, epochs, checkpoints, clock, catchUpMarginMs: margin, onLag } = this.options;
+    const { log, epochs, clock, catchUpMarginMs: margin, onLag } = this.options;
     // Epoch before tail: a ringbuffer recreated in between shows up as a new epoch at the next check.
     let epoch = await epochs.current(log.name);
     if (reason === 'recreated' && epoch === at.epoch) epoch = await epochs.renew(log.name, at.epoch);
@@ -240,13 +259,13 @@ export class PartitionWorker {
       from,
       until: since + margin,
       onPage: async (cursor, remaining) => {
-        await checkpoints.set(this.checkpointKey, { ...resume, catchUpFrom: cursor });
+        await this.checkpoint.now({ ...resume, catchUpFrom: cursor });
         onLag(remaining + Math.max(0, (await log.tailSequence()) + 1 - resume.sequence));
       },
     });
     this.handling = running;
     if (!(await running)) return at;
-    await checkpoints.set(this.checkpointKey, resume);
+    await this.checkpoint.now(resume);
     return resume;
   }
 }

@@ -110,7 +110,9 @@ describe('saga traces in Jaeger', () => {
       root.traceId,
       (found) =>
         SERVICES.every((service) => servicesIn(found).has(service)) &&
-        ['StockReserved', 'PaymentProcessed', 'OrderConfirmed'].every((type) =>
+        // The saga's last step: SagaCompleted, which inventory handles to settle the order's stock (no
+        // group acts on OrderConfirmed, so none handles it: ADR 0010).
+        ['StockReserved', 'PaymentProcessed', 'SagaCompleted'].every((type) =>
           has(found, `event.handle ${type}`),
         ) &&
         has(found, 'event.append Order') &&
@@ -169,7 +171,7 @@ describe('saga traces in Jaeger', () => {
     const traceId = traceIdOf(events.body[0]!.traceparent);
     for (const event of events.body) expect(traceIdOf(event.traceparent)).toBe(traceId);
 
-    const trace = await traceWhere(traceId, (found) => has(found, 'event.handle OrderConfirmed'));
+    const trace = await traceWhere(traceId, (found) => has(found, 'event.handle SagaCompleted'));
     expect([...servicesIn(trace)].sort()).toEqual(['inventory', 'order', 'payment']);
     // The root is order's HTTP server span for the POST.
     const roots = trace.spans.filter((span) => span.references.length === 0);

@@ -1,21 +1,13 @@
 import { ManualClock } from '../../../src/core/clock';
-import type { EventEnvelope } from '../../../src/events/envelope';
 import type { Commit } from '../../../src/eventsourcing/commit';
 import { EventStore } from '../../../src/eventsourcing/event-store';
 import { silentLogger } from '../../../src/logging/logger';
 import { InMemoryKeyValueMap } from '../../../src/storage/in-memory-key-value';
 import type { DeadLetter, LedgerEntry } from '../../../src/subscriptions/delivery';
 import { Delivery } from '../../../src/subscriptions/delivery';
+import { aCommit } from '../../core/commit-fixture';
 
-const commitOf = (aggregateId: string, version: number): Commit => ({
-  stream: 'S',
-  aggregateId,
-  firstVersion: version,
-  lastVersion: version,
-  committedAt: version,
-  published: true,
-  events: [{ eventType: 'Happened', key: aggregateId, version } as EventEnvelope],
-});
+const commitOf = aCommit;
 
 /** A ledger that counts its round trips, to see what reading a batch's entries at once saves. */
 class CountingLedger extends InMemoryKeyValueMap<LedgerEntry> {
