@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock';
 import { type IdSource, randomIds } from '../core/ids';
+import { type ConcurrencyLimit, concurrencyLimitMiddleware } from './concurrency-limit';
 import { errorHandlerMiddleware } from './error-handler';
 import { DEFAULT_BODY_LIMIT_BYTES } from './json-body';
 import { liveRouter } from './live-router';
@@ -30,6 +31,8 @@ export interface HttpAppOptions {
   readonly ids?: IdSource;
   /** Asked before every HTTP write (the member heap guard); absent: every write is let through. */
   readonly writeAdmission?: WriteAdmission;
+  /** API requests worked on at once and waiting their turn (concurrency-limit.ts); absent: no limit. */
+  readonly concurrency?: ConcurrencyLimit;
 }
 
 export interface HttpApp {
@@ -74,6 +77,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(httpMetricsMiddleware({ registry: options.registry, serviceName: options.serviceName }));
   app.use(errorHandlerMiddleware({ clock: options.clock }));
   app.use(writeSheddingMiddleware(options.writeAdmission, options.clock));
+  if (options.concurrency) app.use(concurrencyLimitMiddleware(options.concurrency, options.clock));
   app.use(router.middleware);
   app.use(unmatchedRouteMiddleware());
   shutdownStates.set(app, state);

@@ -50,6 +50,11 @@ function checkContentType(header: string | undefined): void {
 
 function readBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Gone before we started reading (it waited its turn, say): its 'close' has fired, no 'end' will come.
+    if (req.destroyed) {
+      reject(invalidArgument('Request body was not fully received'));
+      return;
+    }
     const chunks: Buffer[] = [];
     let received = 0;
     const cleanup = (): void => {

@@ -64,6 +64,7 @@ export async function runService(
     registry,
     clock: systemClock,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    concurrency: { running: config.HTTP_MAX_CONCURRENT, queued: config.HTTP_MAX_QUEUED },
     writeAdmission: startMemberHeapGuard({ config, logger, registry, clock: systemClock }),
     health: async () => {
       const hazelcast = client !== undefined && isHazelcastUp(client);
