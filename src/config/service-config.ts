@@ -33,9 +33,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
-  /** API requests worked on at once; the rest wait their turn (src/http/concurrency-limit.ts). */
+  /** API writes worked on at once; the rest wait their turn (src/http/concurrency-limit.ts). */
   HTTP_MAX_CONCURRENT: integer(64, 1, 100_000),
-  /** API requests waiting their turn at most; past it the service answers 503 with Retry-After. */
+  /** API writes waiting their turn at most; past it the service answers 503 with Retry-After. */
   HTTP_MAX_QUEUED: integer(2_048, 0, 1_000_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   OUTBOX_GRACE_MS: integer(5_000, 0, 600_000),

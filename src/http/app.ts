@@ -31,7 +31,7 @@ export interface HttpAppOptions {
   readonly ids?: IdSource;
   /** Asked before every HTTP write (the member heap guard); absent: every write is let through. */
   readonly writeAdmission?: WriteAdmission;
-  /** API requests worked on at once and waiting their turn (concurrency-limit.ts); absent: no limit. */
+  /** API writes worked on at once and waiting their turn (concurrency-limit.ts); absent: no limit. */
   readonly concurrency?: ConcurrencyLimit;
 }
 

@@ -9,7 +9,7 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe('at most HTTP_MAX_CONCURRENT API requests are worked on at once', () => {
+describe('at most HTTP_MAX_CONCURRENT API writes are worked on at once', () => {
   let service: TestService;
   let running = 0;
   let most = 0;
@@ -27,7 +27,7 @@ describe('at most HTTP_MAX_CONCURRENT API requests are worked on at once', () =>
       concurrency: { running: 2, queued: 2 },
       routes: [
         defineRoute({
-          method: 'GET',
+          method: 'POST',
           path: '/api/hold',
           operationId: 'hold',
           summary: 'Waits for the test',
@@ -36,6 +36,14 @@ describe('at most HTTP_MAX_CONCURRENT API requests are worked on at once', () =>
             await hold();
             return { status: 200, body: { done: true } };
           },
+        }),
+        defineRoute({
+          method: 'GET',
+          path: '/api/peek',
+          operationId: 'peek',
+          summary: 'A read',
+          responses: { 200: { description: 'Done' } },
+          handler: async () => ({ status: 200, body: { running } }),
         }),
         defineRoute({
           method: 'POST',
@@ -54,11 +62,12 @@ describe('at most HTTP_MAX_CONCURRENT API requests are worked on at once', () =>
   });
   afterAll(() => service.server.close());
 
-  test('the third waits its turn, in arrival order, while probes never wait', async () => {
-    const replies = [1, 2, 3].map(() => send(service.url('/api/hold')));
+  test('the third waits its turn, in arrival order, while reads and probes never wait', async () => {
+    const replies = [1, 2, 3].map(() => send(service.url('/api/hold'), { method: 'POST' }));
     await until(() => releases.length === 2);
     expect(running).toBe(2);
-    // The probe is answered while both slots are taken.
+    // A read and the probe are answered while both slots are taken and a write waits.
+    expect((await send(service.url('/api/peek'))).body).toEqual({ running: 2 });
     expect((await send(service.url('/actuator/health'))).status).toBe(200);
     releases.shift()!();
     // The first one's turn went to the third: two running again, never three.
@@ -69,7 +78,7 @@ describe('at most HTTP_MAX_CONCURRENT API requests are worked on at once', () =>
   });
 
   test('a client that gave up while waiting frees its turn: the next request is served', async () => {
-    const holders = [1, 2].map(() => send(service.url('/api/hold')));
+    const holders = [1, 2].map(() => send(service.url('/api/hold'), { method: 'POST' }));
     await until(() => releases.length === 2);
     // A body-carrying request waits, then its client goes away before its turn comes. It goes through a
     // second listener on the same app, so the test can see the server notice the close.
@@ -102,11 +111,11 @@ describe('at most HTTP_MAX_CONCURRENT API requests are worked on at once', () =>
   });
 
   test('past the queue, a request is refused at once with 503, Retry-After and the error body', async () => {
-    const held = [1, 2, 3, 4].map(() => send(service.url('/api/hold')));
+    const held = [1, 2, 3, 4].map(() => send(service.url('/api/hold'), { method: 'POST' }));
     await until(() => releases.length === 2);
     // Two running; the other two wait (queued: 2), so the fifth has no place.
     await new Promise((resolve) => setImmediate(resolve));
-    const refused = await send(service.url('/api/hold'));
+    const refused = await send(service.url('/api/hold'), { method: 'POST' });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.body).toMatchObject({
