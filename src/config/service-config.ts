@@ -37,6 +37,8 @@ const schema = z.object({
   HTTP_MAX_CONCURRENT: integer(64, 1, 100_000),
   /** API writes waiting their turn at most; past it the service answers 503 with Retry-After. */
   HTTP_MAX_QUEUED: integer(2_048, 0, 1_000_000),
+  /** The longest an API write waits for its turn; then 503 with Retry-After, unworked. */
+  HTTP_MAX_QUEUE_WAIT_MS: integer(5_000, 0, 600_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   OUTBOX_GRACE_MS: integer(5_000, 0, 600_000),
   OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),

@@ -64,7 +64,11 @@ export async function runService(
     registry,
     clock: systemClock,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    concurrency: { running: config.HTTP_MAX_CONCURRENT, queued: config.HTTP_MAX_QUEUED },
+    concurrency: {
+      running: config.HTTP_MAX_CONCURRENT,
+      queued: config.HTTP_MAX_QUEUED,
+      maxWaitMs: config.HTTP_MAX_QUEUE_WAIT_MS,
+    },
     writeAdmission: startMemberHeapGuard({ config, logger, registry, clock: systemClock }),
     health: async () => {
       const hazelcast = client !== undefined && isHazelcastUp(client);

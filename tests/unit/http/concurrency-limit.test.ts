@@ -24,7 +24,7 @@ describe('at most HTTP_MAX_CONCURRENT API writes are worked on at once', () => {
       running--;
     };
     service = await startTestService({
-      concurrency: { running: 2, queued: 2 },
+      concurrency: { running: 2, queued: 2, maxWaitMs: 2_000 },
       routes: [
         defineRoute({
           method: 'POST',
@@ -128,5 +128,44 @@ describe('at most HTTP_MAX_CONCURRENT API writes are worked on at once', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect((await Promise.all(held)).map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  test('a write that waited longer than maxWaitMs is answered 503, unworked, and gives up its place', async () => {
+    let worked = 0;
+    const release: Array<() => void> = [];
+    const quick = await startTestService({
+      concurrency: { running: 1, queued: 10, maxWaitMs: 50 },
+      routes: [
+        defineRoute({
+          method: 'POST',
+          path: '/api/slow',
+          operationId: 'slow',
+          summary: 'Waits for the test',
+          responses: { 200: { description: 'Done' } },
+          handler: async () => {
+            worked++;
+            await new Promise<void>((resolve) => release.push(resolve));
+            return { status: 200, body: {} };
+          },
+        }),
+      ],
+    });
+    try {
+      const first = send(quick.url('/api/slow'), { method: 'POST' });
+      await until(() => release.length === 1);
+      const late = await send(quick.url('/api/slow'), { method: 'POST' });
+      expect(late.status).toBe(503);
+      expect((late.body as { message: string }).message).toContain('none free within 50 ms');
+      release.splice(0).forEach((done) => done());
+      expect((await first).status).toBe(200);
+      // Its place is free: the next one is served at once.
+      const next = send(quick.url('/api/slow'), { method: 'POST' });
+      await until(() => release.length === 1);
+      release.splice(0).forEach((done) => done());
+      expect((await next).status).toBe(200);
+      expect(worked).toBe(2);
+    } finally {
+      await quick.server.close();
+    }
   });
 });
