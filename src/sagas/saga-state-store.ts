@@ -1,5 +1,7 @@
 import type { Clock } from '../core/clock';
-import type { Condition, KeyValueMap, QueryOptions } from '../storage/key-value';
+import { RecentCache } from '../core/recent-cache';
+import type { Condition, KeyValueMap, QueryOptions, Stored } from '../storage/key-value';
+import { serialize } from '../storage/key-value';
 import { epochMsField, newestFirst } from '../storage/newest-first';
 import type { SagaDefinition, SagaState, SagaStatus } from './saga-state';
 import { ACTIVE, sagaTransitions, TERMINAL } from './saga-state';
@@ -28,12 +30,21 @@ export interface SagaUpdate {
 export type SagaObserver = (previous: SagaState | undefined, next: SagaState) => void;
 
 export class SagaStateStore {
+  /**
+   * The records this process just read or wrote: an update starts its compare-and-set from one instead of
+   * reading the record again (a participant reads the saga, acts, then records its step). A stale one only
+   * fails the compare-and-set, and the update reads the record then.
+   */
+  private readonly recent: RecentCache<Stored<SagaState>>;
+
   constructor(
     private readonly records: KeyValueMap<SagaState>,
     private readonly clock: Clock,
     /** Told of every change this process made (once per change cluster-wide: only the CAS winner is told). */
     private readonly observer?: SagaObserver,
-  ) {}
+  ) {
+    this.recent = new RecentCache(clock, 2_000, 2_000);
+  }
 
   async startSaga(definition: SagaDefinition, start: StartSaga): Promise<SagaState> {
     const now = this.clock.now();
@@ -47,11 +58,15 @@ export class SagaStateStore {
     });
     const existing = await this.records.putIfAbsent(start.sagaId, state);
     if (!existing) this.observer?.(undefined, state);
+    this.remember(start.sagaId, existing ?? { value: state, token: serialize(state) });
     return existing?.value ?? state;
   }
 
-  getSagaState(sagaId: string): Promise<SagaState | undefined> {
-    return this.records.get(sagaId).then((stored) => stored?.value);
+  /** Always read from the store: what a participant decides on must be current. */
+  async getSagaState(sagaId: string): Promise<SagaState | undefined> {
+    const stored = await this.records.get(sagaId);
+    this.remember(sagaId, stored);
+    return stored?.value;
   }
 
   recordStepCompleted(sagaId: string, stepNumber: number, eventId: string): Promise<SagaUpdate> {
@@ -161,15 +176,32 @@ export class SagaStateStore {
     sagaId: string,
     transition: (state: SagaState, now: number) => SagaState,
   ): Promise<SagaUpdate> {
+    let stored = this.recent.get(sagaId);
+    let remembered = stored !== undefined;
     for (;;) {
-      const stored = await this.records.get(sagaId);
+      if (!remembered) stored = await this.records.get(sagaId);
       if (!stored) return { state: undefined, changed: false };
       const next = transition(stored.value, this.clock.now());
-      if (next === stored.value) return { state: stored.value, changed: false };
+      if (next === stored.value) {
+        // Nothing to change, judged on what may be a stale copy: only the store can say so.
+        if (remembered) {
+          remembered = false;
+          continue;
+        }
+        this.remember(sagaId, stored);
+        return { state: stored.value, changed: false };
+      }
       if (await this.records.replace(sagaId, stored, next)) {
+        this.remember(sagaId, { value: next, token: serialize(next) });
         this.observer?.(stored.value, next);
         return { state: next, changed: true };
       }
+      remembered = false;
     }
+  }
+
+  private remember(sagaId: string, stored: Stored<SagaState> | undefined): void {
+    if (stored) this.recent.set(sagaId, stored);
+    else this.recent.forget(sagaId);
   }
 }

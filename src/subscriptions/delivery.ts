@@ -5,8 +5,8 @@ import type { Commit } from '../eventsourcing/commit';
 import type { EventStore } from '../eventsourcing/event-store';
 import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
+import { RecentCache } from '../core/recent-cache';
 import type { KeyValueMap, Stored } from '../storage/key-value';
-import { LedgerCache } from './ledger-cache';
 import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
 
 export interface HandlerContext {
@@ -39,6 +39,12 @@ export interface DeliveryOptions {
   readonly handle: EventHandler;
   /** Only these event types are handed to the handler (absent: all); see ConsumerGroupOptions.handles. */
   readonly handles?: readonly string[];
+  /**
+   * The handler skips by itself what it has already applied (a projection guarded by the source version):
+   * an aggregate's ledger entry may then lag its handled events by up to this long (ms), written once per
+   * interval instead of after every commit. Absent or 0: after every commit, for handlers with effects.
+   */
+  readonly ledgerLagMs?: number;
   readonly ledger: KeyValueMap<LedgerEntry>;
   readonly deadLetters: KeyValueMap<DeadLetter>;
   readonly eventStore: (stream: string) => EventStore;
@@ -66,11 +72,14 @@ const ledgerKey = (commit: Pick<Commit, 'stream' | 'aggregateId'>): string =>
 interface Progress {
   readonly entry: Stored<LedgerEntry> | undefined;
   readonly through: number;
+  /** When the entry was last read or written (clock ms). */
+  readonly entryAt: number;
 }
 
-const progressOf = (entry: Stored<LedgerEntry> | undefined): Progress => ({
+const progressOf = (entry: Stored<LedgerEntry> | undefined, at: number): Progress => ({
   entry,
   through: entry?.value.version ?? 0,
+  entryAt: at,
 });
 
 /**
@@ -88,11 +97,11 @@ export class Delivery {
 
   /** A delivery for one owner of a partition, which remembers where it is with the aggregates it saw. */
   forOwner(): CommitSink {
-    const known = new LedgerCache<Progress>(this.options.clock);
+    const known = new RecentCache<Progress>(this.options.clock);
     return { deliver: (commits) => this.deliver(commits, known) };
   }
 
-  async deliver(commits: readonly Commit[], known?: LedgerCache<Progress>): Promise<void> {
+  async deliver(commits: readonly Commit[], known?: RecentCache<Progress>): Promise<void> {
     const byAggregate = new Map<string, Commit[]>();
     for (const commit of commits) {
       const key = ledgerKey(commit);
@@ -111,7 +120,8 @@ export class Delivery {
     }
     if (unknown.length > 0) {
       const stored = await this.options.ledger.getAll(unknown);
-      for (const key of unknown) progress.set(key, progressOf(stored.get(key)));
+      const at = this.options.clock.now();
+      for (const key of unknown) progress.set(key, progressOf(stored.get(key), at));
     }
     const queues = [...byAggregate];
     const workers = Math.min(queues.length, this.options.concurrency ?? 32);
@@ -120,7 +130,7 @@ export class Delivery {
       Array.from({ length: workers }, async () => {
         while (next < queues.length) {
           const [key, queue] = queues[next++]!;
-          let at = progress.get(key) ?? progressOf(undefined);
+          let at = progress.get(key) ?? progressOf(undefined, this.options.clock.now());
           for (const commit of queue) at = await this.deliverInOrder(commit, at);
           known?.set(key, at);
         }
@@ -130,9 +140,10 @@ export class Delivery {
 
   /** Handles what of the commit the group has not handled yet; returns where it is after it. */
   private async deliverInOrder(commit: Commit, from: Progress): Promise<Progress> {
-    const { ledger, eventStore } = this.options;
+    const { ledger, eventStore, clock, ledgerLagMs = 0 } = this.options;
     const key = ledgerKey(commit);
     let entry = from.entry;
+    let entryAt = from.entryAt;
     let handled = from.through;
     if (commit.lastVersion <= handled) return from;
     const pending =
@@ -155,6 +166,9 @@ export class Delivery {
       }
       handled = next.lastVersion;
       if (!acted) continue;
+      // A handler that skips what it applied before may see these again after a crash: no write yet.
+      if (entry && clock.now() - entryAt < ledgerLagMs) continue;
+      entryAt = clock.now();
       const written = entry
         ? await ledger.replace(key, entry, { version: handled })
         : (await ledger.putIfAbsent(key, { version: handled })) === undefined;
@@ -163,7 +177,7 @@ export class Delivery {
         ? { value: { version: handled }, token: JSON.stringify({ version: handled }) }
         : await ledger.get(key);
     }
-    return { entry, through: Math.max(handled, entry?.value.version ?? 0) };
+    return { entry, through: Math.max(handled, entry?.value.version ?? 0), entryAt };
   }
 
   /**

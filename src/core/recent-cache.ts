@@ -1,13 +1,13 @@
-import type { Clock } from '../core/clock';
+import type { Clock } from './clock';
 
 /**
- * What one partition owner knows of the ledger entries it has read or written lately, so it need not read them again for
- * every commit: while it holds the partition's lease it is their only writer. A fresh owner starts empty;
- * an entry is trusted for a few seconds only (well inside a lease), so an owner that lost its lease without
- * noticing soon reads the ledger again; and a write on a stale entry still fails its compare-and-set.
+ * What this process read or wrote of some records lately, so it need not read them again right away: a
+ * partition owner's ledger progress (while it holds the lease it is the only writer), the saga records a
+ * participant just read. An entry is trusted for a few seconds only, and whatever is written on the strength
+ * of one is a compare-and-set, which fails on a stale entry; so staleness costs a retry, never a lost update.
  * Bounded: the least recently used entries go first.
  */
-export class LedgerCache<V> {
+export class RecentCache<V> {
   private readonly entries = new Map<string, { readonly stored: V; readonly at: number }>();
 
   constructor(
@@ -29,5 +29,9 @@ export class LedgerCache<V> {
     this.entries.delete(key);
     this.entries.set(key, { stored, at: this.clock.now() });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
   }
 }
