@@ -51,6 +51,8 @@ export const orderService: ServiceDefinition = {
     runtime.consumerGroup({
       group: 'order-views',
       streams: ['Customer', 'Product'],
+      // Both projections skip events at or below their row's version.
+      idempotentHandler: true,
       handle: (event, context) =>
         (event.source === 'Customer' ? keepCustomers : keepProducts)(event, context),
     });

@@ -44,7 +44,13 @@ type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
   Partial<
     Pick<
       ConsumerGroupOptions,
-      'handles' | 'batchSize' | 'concurrency' | 'maxAttempts' | 'retryBaseMs' | 'onParked'
+      | 'handles'
+      | 'idempotentHandler'
+      | 'batchSize'
+      | 'concurrency'
+      | 'maxAttempts'
+      | 'retryBaseMs'
+      | 'onParked'
     >
   >;
 

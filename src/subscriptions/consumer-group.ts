@@ -27,6 +27,11 @@ export interface ConsumerGroupOptions {
    * (most of a stream, for a saga participant). Absent: every event.
    */
   readonly handles?: readonly string[];
+  /**
+   * The handler skips by itself what it has already applied (a projection: src/views/projection.ts), so
+   * its ledger entries are written at most once a second per aggregate instead of after every commit.
+   */
+  readonly idempotentHandler?: boolean;
   readonly naming: Naming;
   readonly kv: KeyValueStore;
   readonly logs: StreamLogStore;
@@ -70,6 +75,7 @@ export class ConsumerGroup {
       group,
       handle: options.handle,
       ...(options.handles ? { handles: options.handles } : {}),
+      ...(options.idempotentHandler ? { ledgerLagMs: 1_000 } : {}),
       ledger: kv.map<LedgerEntry>(naming.ledger(group)),
       deadLetters: kv.map<DeadLetter>(naming.deadLetters(group)),
       eventStore: options.eventStore,
@@ -116,12 +122,15 @@ export class ConsumerGroup {
     this.loop ??= this.run();
   }
 
-  /** Finishes the batches in hand and gives the partitions back for another replica to take at once. */
+  /**
+   * Finishes the batches in hand, writes their checkpoints, then gives the partitions back for another
+   * replica to take at once: in that order, so the next owner starts where this one stopped.
+   */
   async close(): Promise<void> {
     this.stopper.abort();
     await this.loop;
-    await this.leases.releaseAll();
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+    await this.leases.releaseAll();
   }
 
   private async run(): Promise<void> {

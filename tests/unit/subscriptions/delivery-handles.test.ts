@@ -66,3 +66,45 @@ describe('a group that names the events it handles', () => {
     expect(handled).toEqual(['Wanted@1', 'Wanted@4']);
   });
 });
+
+describe('a group whose handler skips what it applied before (a projection)', () => {
+  test('writes its ledger entry at most once per interval per aggregate; a new owner redelivers the rest', async () => {
+    const ledger = new CountingLedger('g.ledger');
+    const commits = new InMemoryKeyValueMap<Commit>('S.es');
+    const clock = new ManualClock();
+    const applied = new Map<string, number>();
+    const seen: number[] = [];
+    const delivery = new Delivery({
+      group: 'g',
+      // Like src/views/projection.ts: events at or below the row's version are skipped.
+      handle: async (event) => {
+        seen.push(event.version);
+        if ((applied.get(event.key) ?? 0) < event.version) applied.set(event.key, event.version);
+      },
+      ledgerLagMs: 1_000,
+      ledger,
+      deadLetters: new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+      eventStore: () => new EventStore('S', commits),
+      clock,
+      logger: silentLogger(),
+    });
+    const all = Array.from({ length: 6 }, (_, n) => commitOf('a', n + 1, 'Wanted'));
+    for (const commit of all) await commits.set(`a:${commit.firstVersion}`, commit);
+    const owner = delivery.forOwner();
+    for (const commit of all.slice(0, 5)) await owner.deliver([commit]);
+    expect(ledger.writes).toBe(1); // the first, then within the second: none
+    clock.advance(1_000);
+    await owner.deliver([all[5]!]);
+    expect(ledger.writes).toBe(2);
+    expect((await ledger.get('S:a'))?.value).toEqual({ version: 6 });
+
+    // Crash after more unrecorded commits: the next owner handles them again, and the handler skips them.
+    const more = [commitOf('a', 7, 'Wanted'), commitOf('a', 8, 'Wanted')];
+    for (const commit of more) await commits.set(`a:${commit.firstVersion}`, commit);
+    for (const commit of more) await owner.deliver([commit]);
+    seen.length = 0;
+    await delivery.forOwner().deliver([commitOf('a', 9, 'Wanted')]);
+    expect(seen).toEqual([7, 8, 9]);
+    expect(applied.get('a')).toBe(9);
+  });
+});
