@@ -87,6 +87,17 @@ export function createStatements(layout: MapLayout): string[] {
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, body jsonb NOT NULL, expires_at bigint)`,
   ];
+  // A view is rewritten whole on every command of its aggregate and can be re-derived: compressing each
+  // version of a large one (a product with many holds) costs CPU on every write to save disk it barely
+  // needs. Out of line, uncompressed; it applies to the rows written from then on.
+  // Checked first: ALTER TABLE takes the table's strongest lock, which a running system should not wait for.
+  if (layout.deferrable) {
+    statements.push(
+      `DO $$ BEGIN IF (SELECT attstorage FROM pg_attribute WHERE attrelid = '${table}'::regclass ` +
+        `AND attname = 'body') <> 'e' THEN ALTER TABLE ${table} ALTER COLUMN body SET STORAGE EXTERNAL; ` +
+        `END IF; END $$`,
+    );
+  }
   for (const path of layout.indexed) {
     statements.push(
       `CREATE INDEX IF NOT EXISTS ${indexName(table, path)} ON ${table} (${pathExpression(path)})`,

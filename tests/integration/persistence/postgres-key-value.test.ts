@@ -14,7 +14,9 @@ import {
   startTestPostgres,
   stopTestPostgres,
   testDatabaseUrl,
+  testPool,
 } from '../../support/postgres';
+import { tableName } from '../../../src/postgres/map-tables';
 
 const ROOT = join(__dirname, '..', '..', '..');
 let counter = 0;
@@ -64,6 +66,35 @@ describe('the key-value port on PostgreSQL', () => {
     expect(await keys([{ field: 'status', op: 'in', value: [] }])).toEqual([]);
     expect(await map.count([{ field: 'status', op: 'eq', value: "it's quoted" }])).toBe(0);
     expect(await map.count([])).toBe(3);
+  });
+});
+
+describe('table layout', () => {
+  test('views are stored out of line uncompressed (rewritten whole, re-derivable); the record is not', async () => {
+    const storage = await openTestPostgres(2);
+    const pool = testPool();
+    try {
+      const view = name('Product.view');
+      const events = name('Product.es');
+      await storage.kv.map<{ n: number }>(view).set('a', { n: 1 });
+      await storage.kv.map<{ n: number }>(events).set('a', { n: 1 });
+      // A second process opening the same maps finds nothing to change.
+      const again = await openTestPostgres(2);
+      await again.kv.map<{ n: number }>(view).set('b', { n: 2 });
+      await again.close();
+      const storageOf = async (map: string) =>
+        (
+          await pool.query<{ attstorage: string }>(
+            `SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'body'`,
+            [tableName(map)],
+          )
+        ).rows[0]?.attstorage;
+      expect(await storageOf(view)).toBe('e');
+      expect(await storageOf(events)).toBe('x');
+    } finally {
+      await pool.end();
+      await storage.close();
+    }
   });
 });
 
