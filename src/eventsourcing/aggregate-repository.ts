@@ -6,7 +6,7 @@ import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelop
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { OutboxPublisher } from '../outbox/outbox-publisher';
 import type { Condition, KeyValueMap, Stored } from '../storage/key-value';
-import { serialize } from '../storage/key-value';
+import { writtenStored } from '../storage/key-value';
 import { isoTimeField, newestFirst } from '../storage/newest-first';
 import { commitAttributes, inSpan, SpanKind, traceparentForEvents } from '../telemetry';
 import type { AggregateView } from './aggregate-view';
@@ -233,7 +233,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
           { view: views.name },
           Math.max(0, clock.now() - next.updatedAt) / 1000,
         );
-        return { value: next, token: serialize(next) };
+        return writtenStored(next);
       }
       current = await views.get(aggregateId);
     }

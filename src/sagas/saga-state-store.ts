@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
 import { RecentCache } from '../core/recent-cache';
 import type { Condition, KeyValueMap, QueryOptions, Stored } from '../storage/key-value';
-import { serialize } from '../storage/key-value';
+import { writtenStored } from '../storage/key-value';
 import { epochMsField, newestFirst } from '../storage/newest-first';
 import type { SagaDefinition, SagaState, SagaStatus } from './saga-state';
 import { ACTIVE, sagaTransitions, TERMINAL } from './saga-state';
@@ -58,7 +58,7 @@ export class SagaStateStore {
     });
     const existing = await this.records.putIfAbsent(start.sagaId, state);
     if (!existing) this.observer?.(undefined, state);
-    this.remember(start.sagaId, existing ?? { value: state, token: serialize(state) });
+    this.remember(start.sagaId, existing ?? writtenStored(state));
     return existing?.value ?? state;
   }
 
@@ -192,7 +192,7 @@ export class SagaStateStore {
         return { state: stored.value, changed: false };
       }
       if (await this.records.replace(sagaId, stored, next)) {
-        this.remember(sagaId, { value: next, token: serialize(next) });
+        this.remember(sagaId, writtenStored(next));
         this.observer?.(stored.value, next);
         return { state: next, changed: true };
       }

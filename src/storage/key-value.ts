@@ -76,6 +76,21 @@ export interface KeyValueStore {
 
 export const serialize = (value: unknown): string => JSON.stringify(value);
 
+/**
+ * The Stored form of a value this process has just written: every backend's token for it is its
+ * serialization. Serialized only if a compare-and-set asks for the token, which most never do.
+ */
+export function writtenStored<V>(value: V): Stored<V> {
+  let token: string | undefined;
+  return {
+    value,
+    get token() {
+      token ??= serialize(value);
+      return token;
+    },
+  };
+}
+
 /** Reads a dotted path ("payload.orderId") from a document, the way a Hazelcast JSON predicate does. */
 export function fieldOf(document: unknown, path: string): unknown {
   let current: unknown = document;

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import { RecentCache } from '../core/recent-cache';
 import type { KeyValueMap, Stored } from '../storage/key-value';
+import { writtenStored } from '../storage/key-value';
 import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
 
 export interface HandlerContext {
@@ -173,9 +174,7 @@ export class Delivery {
         ? await ledger.replace(key, entry, { version: handled })
         : (await ledger.putIfAbsent(key, { version: handled })) === undefined;
       // Losing this race means another owner handled it meanwhile; its entry wins, ours is re-read.
-      entry = written
-        ? { value: { version: handled }, token: JSON.stringify({ version: handled }) }
-        : await ledger.get(key);
+      entry = written ? writtenStored({ version: handled }) : await ledger.get(key);
     }
     return { entry, through: Math.max(handled, entry?.value.version ?? 0), entryAt };
   }

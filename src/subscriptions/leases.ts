@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock';
 import type { KeyValueMap, Stored } from '../storage/key-value';
+import { writtenStored } from '../storage/key-value';
 
 /** A member heartbeat or a partition lease; one map holds both so one query sees a group's members. */
 export interface LeaseRecord {
@@ -78,7 +79,7 @@ export class LeaseCoordinator {
       const current = this.owned.get(key)!;
       const renewed = { ...current.value, expiresAt: now + this.options.leaseMs };
       if (await this.options.leases.replace(key, current, renewed)) {
-        this.owned.set(key, { value: renewed, token: JSON.stringify(renewed) });
+        this.owned.set(key, writtenStored(renewed));
       } else {
         this.owned.delete(key);
         void this.options.onLost(ref);
@@ -103,7 +104,7 @@ export class LeaseCoordinator {
         ? (await leases.putIfAbsent(key, mine)) === undefined
         : existing.value.expiresAt <= now && (await leases.replace(key, existing, mine));
       if (won) {
-        this.owned.set(key, { value: mine, token: JSON.stringify(mine) });
+        this.owned.set(key, writtenStored(mine));
         this.options.onAcquired(ref);
       }
     }
