@@ -1,7 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Clock } from '../core/clock';
-import { serviceUnavailable } from './api-error';
-import { errorBody } from './error-body';
+import { answerUnavailable, isRead } from './unavailable';
 
 export interface ConcurrencyLimit {
   /** API writes worked on at once. */
@@ -11,8 +10,6 @@ export interface ConcurrencyLimit {
   /** The longest a write waits for its turn (ms); then it is answered 503 with Retry-After, unworked. */
   readonly maxWaitMs: number;
 }
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Admission control for writes: at most `running` API writes (POST, PUT, PATCH, DELETE) are worked on at
@@ -50,17 +47,13 @@ export function concurrencyLimitMiddleware(limit: ConcurrencyLimit, clock: Clock
       }, limit.maxWaitMs);
       waiting.push(admit);
     });
-  const refuse = (ctx: Context, why: string): void => {
-    const error = serviceUnavailable(
-      `Too many writes in progress (${limit.running} running, ${why}): retry shortly`,
-      { retryAfterSeconds: 1 },
-    );
-    ctx.status = error.status;
-    ctx.set('Retry-After', '1');
-    ctx.body = errorBody(error, clock);
-  };
+  const refuse = (ctx: Context, why: string): void =>
+    answerUnavailable(ctx, clock, {
+      message: `Too many writes in progress (${limit.running} running, ${why}): retry shortly`,
+      retryAfterSeconds: 1,
+    });
   return async (ctx, next) => {
-    if (READS.has(ctx.method) || !ctx.path.startsWith('/api/')) return next();
+    if (isRead(ctx.method) || !ctx.path.startsWith('/api/')) return next();
     if (running < limit.running) running++;
     else if (waiting.length >= limit.queued) return refuse(ctx, `${limit.queued} waiting`);
     else if (!(await turn())) return refuse(ctx, `none free within ${limit.maxWaitMs} ms`);
