@@ -146,6 +146,9 @@ export class PartitionWorker {
     if (at.epoch !== epoch) return this.catchUp(at, 'epoch');
     if (at.catchUpFrom !== undefined) return this.catchUp(at, 'resumed');
     if ((await log.tailSequence()) + 1 < at.sequence) return this.catchUp(at, 'recreated');
+    // Items past their time-to-live are gone without a trace in what a read returns: a read below the head
+    // of an emptied ringbuffer just waits for the next item. So ask before the first read.
+    if ((await log.headSequence()) > at.sequence) return this.catchUp(at, 'overrun');
     return at;
   }
 

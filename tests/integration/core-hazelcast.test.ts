@@ -1,7 +1,10 @@
 import type { Client } from 'hazelcast-client';
 import { HazelcastKeyValueStore } from '../../src/storage/hazelcast-key-value';
 import { HazelcastStreamLogStore } from '../../src/storage/hazelcast-stream-log';
-import { describeCatchUpContract } from '../core/catch-up-contract';
+import { partitionOf } from '../../src/core/naming';
+import { describeCatchUpContract, until } from '../core/catch-up-contract';
+import { CatchUpScene } from '../core/catch-up-scene';
+import { stockDecider } from '../core/stock-fixture';
 import { describeCoreContract } from '../core/core-contract';
 import { closeTestHazelcast, testHazelcast } from '../support/hazelcast';
 
@@ -38,3 +41,42 @@ describeCatchUpContract('a real Hazelcast member', () => ({
   // What a member loss does to a ringbuffer: whoever holds its proxy finds it again empty, at sequence 0.
   loseRing: async (name) => (await client.getRingbuffer(name)).destroy(),
 }));
+
+// config/hazelcast.yaml gives ringbuffers named `test-short-life-ring-*` items that live 1 s (test only);
+// the shipped streams' items live 120 s.
+test('a group down longer than stream items live catches up from the event store, every event once', async () => {
+  const prefix = `test-short-life-ring-${process.pid}x${++counter}.`;
+  const scene = new CatchUpScene({
+    kv,
+    logs,
+    prefix,
+    group: `${prefix}readers`,
+    stream: 'Stock',
+    partitions: 2,
+  });
+  const meta = { correlationId: 'c-1' };
+  try {
+    const stock = scene.writer.repository('Stock', stockDecider);
+    await stock.handle('s1', { type: 'Open', level: 100 }, meta);
+    await scene.writer.close(); // drains the outbox
+    const group = await scene.startReaders();
+    await until(() => scene.handled.length === 1);
+    await scene.stop(group);
+
+    for (let index = 0; index < 4; index++) {
+      scene.clock.advance(3);
+      await stock.handle('s1', { type: 'Take', by: `t${index}` }, meta);
+    }
+    await scene.writer.close();
+    // Every item published while the group was down has expired: the ringbuffer no longer holds them.
+    const ring = logs.log(scene.ringName(partitionOf('s1', 2)));
+    await until(async () => (await ring.headSequence()) > (await ring.tailSequence()), 30_000);
+
+    await scene.startReaders();
+    await until(() => scene.handled.length >= 5);
+    expect([...scene.handled].sort()).toEqual(['s1@1', 's1@2', 's1@3', 's1@4', 's1@5']);
+    expect(await scene.caughtUp('overrun')).toBeGreaterThan(0);
+  } finally {
+    await scene.close();
+  }
+});
