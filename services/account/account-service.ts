@@ -1,4 +1,4 @@
-import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/idempotency-guard';
+import { serviceIdempotency } from '../../src/idempotency/service-idempotency';
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { customerDecider } from './customer-decider';
 import { customerRoutes } from './customer-routes';
@@ -10,11 +10,11 @@ export const accountService: ServiceDefinition = {
   title: 'Account service',
   defaultPort: 8081,
   wire: (context) => {
-    const { runtime, kv, naming, clock, ids } = context;
+    const { runtime } = context;
     const customers = runtime.repository('Customer', customerDecider);
-    const idempotency = new IdempotencyGuard(kv.map<IdempotencyRecord>(naming.idempotency('account')), clock);
+    const idempotency = serviceIdempotency(context, 'account');
     // Not a participant, but every replica of every service helps detect timed-out sagas.
     const saga = sagaSupport(context, orderFulfillment);
-    return { routes: customerRoutes({ customers, idempotency, ids }), start: saga.start, stop: saga.stop };
+    return { routes: customerRoutes({ customers, idempotency }), start: saga.start, stop: saga.stop };
   },
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventHistoryRoute } from '../../src/api/event-history-route';
+import { createOnce } from '../../src/api/create-once';
 import { idempotently } from '../../src/api/idempotent';
-import type { IdSource } from '../../src/core/ids';
 import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
 import { notFound } from '../../src/http/api-error';
 import { limitQuery } from '../../src/http/query-schemas';
@@ -20,12 +20,8 @@ const found = (state: CustomerState | undefined, id: string): Customer => {
   return state;
 };
 
-export function customerRoutes(deps: {
-  customers: Customers;
-  idempotency: IdempotencyGuard;
-  ids: IdSource;
-}): Route[] {
-  const { customers, idempotency, ids } = deps;
+export function customerRoutes(deps: { customers: Customers; idempotency: IdempotencyGuard }): Route[] {
+  const { customers, idempotency } = deps;
   return [
     defineRoute({
       method: 'POST',
@@ -39,12 +35,14 @@ export function customerRoutes(deps: {
         400: { description: 'Invalid' },
       },
       handler: (req) =>
-        idempotently(idempotency, 'POST /api/customers', req, async () => {
-          const customerId = ids.uuid();
-          const result = await customers.handle(
+        idempotently(idempotency, 'POST /api/customers', req, async (attempt) => {
+          const customerId = attempt.id('customer');
+          const result = await createOnce(
+            customers,
             customerId,
             { type: 'CreateCustomer', customerId, ...req.body },
             { correlationId: req.correlationId },
+            'CUSTOMER_EXISTS',
           );
           return { status: 201, body: found(result.state, customerId) };
         }),

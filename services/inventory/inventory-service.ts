@@ -1,4 +1,4 @@
-import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/idempotency-guard';
+import { serviceIdempotency } from '../../src/idempotency/service-idempotency';
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { productDecider } from './product-decider';
 import { productRoutes } from './product-routes';
@@ -21,12 +21,9 @@ export const inventoryService: ServiceDefinition = {
   title: 'Inventory service',
   defaultPort: 8082,
   wire: async (context) => {
-    const { runtime, kv, naming, clock, ids, logger, config } = context;
+    const { runtime, kv, naming, clock, logger, config } = context;
     const products = runtime.repository('Product', productDecider);
-    const idempotency = new IdempotencyGuard(
-      kv.map<IdempotencyRecord>(naming.idempotency('inventory')),
-      clock,
-    );
+    const idempotency = serviceIdempotency(context, 'inventory');
     const saga = sagaSupport(context, orderFulfillment);
     runtime.consumerGroup({
       group: 'inventory-saga',
@@ -57,7 +54,6 @@ export const inventoryService: ServiceDefinition = {
         ...productRoutes({
           products,
           idempotency,
-          ids,
           clock,
           holdMs: config.DIRECT_RESERVATION_HOLD,
           onCreated: (product) => vectors.created(product),

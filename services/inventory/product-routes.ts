@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { eventHistoryRoute } from '../../src/api/event-history-route';
+import { createOnce } from '../../src/api/create-once';
 import { idempotently } from '../../src/api/idempotent';
 import { isoTime, type Clock } from '../../src/core/clock';
-import type { IdSource } from '../../src/core/ids';
 import { moneyString } from '../../src/events/money';
 import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
 import { notFound } from '../../src/http/api-error';
@@ -33,7 +33,6 @@ const found = (state: ProductState | undefined, id: string): Product => {
 export function productRoutes(deps: {
   products: Products;
   idempotency: IdempotencyGuard;
-  ids: IdSource;
   clock: Clock;
   /**
    * How long a direct reservation (POST …/stock/reserve) holds its stock: then it lapses and is released,
@@ -43,7 +42,7 @@ export function productRoutes(deps: {
   /** Runs after a product is created (the embedding for recommendations); must not throw. */
   onCreated?: (product: Product) => Promise<void>;
 }): Route[] {
-  const { products, idempotency, ids, clock, holdMs, onCreated } = deps;
+  const { products, idempotency, clock, holdMs, onCreated } = deps;
   const now = (): string => isoTime(clock.now());
 
   const stockRoute = <B extends z.ZodType>(
@@ -67,7 +66,7 @@ export function productRoutes(deps: {
       body,
       responses,
       handler: (req) =>
-        idempotently(idempotency, `POST ${BASE}/stock/${action}`, req, async () => {
+        idempotently(idempotency, `POST ${BASE}/${req.params.productId}/stock/${action}`, req, async () => {
           // defineRoute parsed the body with `body`, so it is that schema's output.
           const result = await products.handle(req.params.productId, command(req.body as z.output<B>), {
             correlationId: req.correlationId,
@@ -93,13 +92,15 @@ export function productRoutes(deps: {
         400: { description: 'Invalid' },
       },
       handler: (req) =>
-        idempotently(idempotency, `POST ${BASE}`, req, async () => {
-          const productId = ids.uuid();
+        idempotently(idempotency, `POST ${BASE}`, req, async (attempt) => {
+          const productId = attempt.id('product');
           const { price, ...rest } = req.body;
-          const result = await products.handle(
+          const result = await createOnce(
+            products,
             productId,
             { type: 'CreateProduct', ...rest, price: moneyString(price) },
             { correlationId: req.correlationId },
+            'PRODUCT_EXISTS',
           );
           const product = found(result.state, productId);
           await onCreated?.(product);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventHistoryRoute } from '../../src/api/event-history-route';
+import { createOnce } from '../../src/api/create-once';
 import { idempotently } from '../../src/api/idempotent';
 import type { IdSource } from '../../src/core/ids';
 import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
@@ -86,7 +87,7 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
         400: { description: 'Invalid, unknown customer, or an unknown product without unitPrice' },
       },
       handler: (req) =>
-        idempotently(idempotency, `POST ${BASE}`, req, async () => {
+        idempotently(idempotency, `POST ${BASE}`, req, async (attempt) => {
           const { customerId, lineItems, shippingAddress } = req.body;
           const [customer, products] = await Promise.all([
             reference.customer(customerId),
@@ -98,8 +99,8 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
           if (!customer) throw validationError({ customerId: `unknown customer ${customerId}` });
           const pricing = priceOrder(lineItems, products);
           if ('problems' in pricing) throw validationError(pricing.problems);
-          const orderId = ids.uuid();
-          const sagaId = ids.uuid();
+          const orderId = attempt.id('order');
+          const sagaId = attempt.id('saga');
           await deps.saga?.starting({
             sagaId,
             orderId,
@@ -108,7 +109,8 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
             total: pricing.priced.total,
             lineItems: pricing.priced.lineItems,
           });
-          const result = await orders.handle(
+          const result = await createOnce(
+            orders,
             orderId,
             {
               type: 'CreateOrder',
@@ -123,9 +125,12 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
               correlationId: req.correlationId,
               saga: { sagaId, sagaType: 'OrderFulfillment', stepNumber: 0 },
             },
+            'ORDER_EXISTS',
           );
           const order = found(result.state, orderId);
-          if (result.events[0]) await deps.saga?.created(sagaId, result.events[0].eventId);
+          // An earlier attempt may have died between the commit and this step: it is done again.
+          const createdEvent = result.events[0] ?? (await orders.events(orderId, 1))[0];
+          if (createdEvent) await deps.saga?.created(order.sagaId, createdEvent.eventId);
           return { status: 201, body: toOrderResponse(order) };
         }),
     }),

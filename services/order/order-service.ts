@@ -1,5 +1,5 @@
 import { sleep } from '../../src/core/sleep';
-import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/idempotency-guard';
+import { serviceIdempotency } from '../../src/idempotency/service-idempotency';
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import type { KeyValueMap } from '../../src/storage/key-value';
 import { projection, type ProjectedRow } from '../../src/views/projection';
@@ -61,7 +61,7 @@ export const orderService: ServiceDefinition = {
         (await rowsWithin(customers, [customerId], [customerId])).get(customerId),
       products: (productIds, mustHave) => rowsWithin(products, productIds, mustHave),
     };
-    const idempotency = new IdempotencyGuard(kv.map<IdempotencyRecord>(naming.idempotency('order')), clock);
+    const idempotency = serviceIdempotency(context, 'order');
     const saga = sagaSupport(context, orderFulfillment);
     const sagas = saga.store;
     runtime.consumerGroup({

@@ -66,6 +66,9 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
       }
       case 'RefundPayment': {
         if (!state) throw notFound('PAYMENT_NOT_FOUND', 'Payment not found');
+        // The same refund again (a retry with its Idempotency-Key) finds it done.
+        if (state.status === 'REFUNDED' && state.refundTransactionId === command.refundTransactionId)
+          return [];
         if (state.status !== 'CAPTURED') {
           throw conflict(
             'INVALID_PAYMENT_STATE',

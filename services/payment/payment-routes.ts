@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { eventHistoryRoute } from '../../src/api/event-history-route';
 import { idempotently } from '../../src/api/idempotent';
-import type { IdSource } from '../../src/core/ids';
 import { moneyString } from '../../src/events/money';
 import type { AggregateRepository } from '../../src/eventsourcing/aggregate-repository';
 import { notFound } from '../../src/http/api-error';
@@ -37,12 +36,8 @@ export async function latestPaymentOf(payments: Payments, orderId: string): Prom
   return all.filter((payment): payment is Payment => payment !== null).sort(newestFirst)[0];
 }
 
-export function paymentRoutes(deps: {
-  payments: Payments;
-  idempotency: IdempotencyGuard;
-  ids: IdSource;
-}): Route[] {
-  const { payments, idempotency, ids } = deps;
+export function paymentRoutes(deps: { payments: Payments; idempotency: IdempotencyGuard }): Route[] {
+  const { payments, idempotency } = deps;
   return [
     defineRoute({
       method: 'POST',
@@ -54,15 +49,16 @@ export function paymentRoutes(deps: {
       body: createPaymentBody,
       responses: { 201: { description: 'Processed (CAPTURED or FAILED)', schema: paymentResponse } },
       handler: (req) =>
-        idempotently(idempotency, `POST ${BASE}`, req, async () => {
-          const paymentId = ids.uuid();
+        idempotently(idempotency, `POST ${BASE}`, req, async (attempt) => {
+          // A repeat of ProcessPayment on an existing payment changes nothing (see the decider).
+          const paymentId = attempt.id('payment');
           const result = await payments.handle(
             paymentId,
             {
               type: 'ProcessPayment',
               ...req.body,
               amount: moneyString(req.body.amount),
-              transactionId: `TXN-${ids.uuid()}`,
+              transactionId: `TXN-${attempt.id('transaction')}`,
             },
             { correlationId: req.correlationId },
           );
@@ -116,10 +112,14 @@ export function paymentRoutes(deps: {
         409: { description: 'INVALID_PAYMENT_STATE: not CAPTURED' },
       },
       handler: (req) =>
-        idempotently(idempotency, `POST ${BASE}/refund`, req, async () => {
+        idempotently(idempotency, `POST ${BASE}/${req.params.paymentId}/refund`, req, async (attempt) => {
           const result = await payments.handle(
             req.params.paymentId,
-            { type: 'RefundPayment', reason: req.body.reason, refundTransactionId: `RFD-${ids.uuid()}` },
+            {
+              type: 'RefundPayment',
+              reason: req.body.reason,
+              refundTransactionId: `RFD-${attempt.id('refund')}`,
+            },
             { correlationId: req.correlationId },
           );
           return { status: 200, body: toPaymentResponse(found(result.state, req.params.paymentId)) };

@@ -1,4 +1,4 @@
-import { IdempotencyGuard, type IdempotencyRecord } from '../../src/idempotency/idempotency-guard';
+import { serviceIdempotency } from '../../src/idempotency/service-idempotency';
 import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { paymentDecider } from './payment-decider';
 import { paymentRoutes } from './payment-routes';
@@ -13,9 +13,9 @@ export const paymentService: ServiceDefinition = {
   title: 'Payment service',
   defaultPort: 8084,
   wire: (context) => {
-    const { runtime, kv, naming, clock, ids } = context;
+    const { runtime, ids } = context;
     const payments = runtime.repository('Payment', paymentDecider);
-    const idempotency = new IdempotencyGuard(kv.map<IdempotencyRecord>(naming.idempotency('payment')), clock);
+    const idempotency = serviceIdempotency(context, 'payment');
     const saga = sagaSupport(context, orderFulfillment);
     runtime.consumerGroup({
       group: 'payment-saga',
@@ -24,6 +24,6 @@ export const paymentService: ServiceDefinition = {
       handle: paymentSagaHandlers({ payments, sagas: saga.store, ids }),
       onParked: failSagaOf(saga.store),
     });
-    return { routes: paymentRoutes({ payments, idempotency, ids }), start: saga.start, stop: saga.stop };
+    return { routes: paymentRoutes({ payments, idempotency }), start: saga.start, stop: saga.stop };
   },
 };

@@ -39,6 +39,8 @@ const schema = z.object({
   HTTP_MAX_QUEUED: integer(2_048, 0, 1_000_000),
   /** The longest an API write waits for its turn; then 503 with Retry-After, unworked. */
   HTTP_MAX_QUEUE_WAIT_MS: integer(5_000, 0, 600_000),
+  /** How long a duplicate may wait behind an Idempotency-Key's first attempt before that claim is given up. */
+  IDEMPOTENCY_CLAIM_MS: integer(30_000, 1_000, 600_000),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   OUTBOX_GRACE_MS: integer(5_000, 0, 600_000),
   OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),
@@ -53,8 +55,8 @@ const schema = z.object({
   FAULT_CRASH_AT: z
     .string()
     .regex(
-      /^(after-append|in-handler):[A-Za-z]+$/,
-      'must be after-append:<EventType> or in-handler:<EventType>',
+      /^(after-append|in-handler|timeout-after-append):[A-Za-z]+$/,
+      'must be after-append:<EventType>, in-handler:<EventType> or timeout-after-append:<EventType>',
     )
     .optional(),
 });

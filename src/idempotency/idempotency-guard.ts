@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock';
+import { nameBasedUuid, randomIds, type IdSource } from '../core/ids';
 import { sleep } from '../core/sleep';
 import { DomainError } from '../eventsourcing/domain-error';
-import type { KeyValueMap } from '../storage/key-value';
+import { writtenStored, type KeyValueMap } from '../storage/key-value';
 
 export interface IdempotentResponse {
   readonly status: number;
@@ -23,6 +24,14 @@ export interface IdempotencyOptions {
   readonly pendingMs?: number;
   /** How long a duplicate waits for the first request to finish before it is told to retry. */
   readonly waitMs?: number;
+  /** Where the ids of a request without a key come from. */
+  readonly ids?: IdSource;
+}
+
+/** What one attempt of a request may use; every attempt with the same key and body gets the same. */
+export interface IdempotentAttempt {
+  /** The id a create gives its new aggregate (name: which one, e.g. "order", "saga"). */
+  id(name: string): string;
 }
 
 /** Same body, same fingerprint: key order and whitespace do not matter. */
@@ -45,11 +54,17 @@ function canonicalJson(value: unknown): string {
  * Idempotency-Key for POSTs, shared by all replicas through one map: the first request claims the key
  * with a compare-and-set, later ones with the same body get the first answer, with another body a 422.
  * Only successful answers are remembered; a failed first attempt frees the key for a retry.
+ *
+ * The claim is what makes a duplicate wait, not what makes a create happen once: an attempt can die after
+ * its commit, time out after it, or outlive its claim. Every attempt with one key and body therefore gets the
+ * same ids (`attempt.id`), derived from them, so a second attempt addresses the aggregate the first one made
+ * and the event store's version check lets only one of them create it (docs/adr/0012-exactly-once-creates.md).
  */
 export class IdempotencyGuard {
   private readonly retentionMs: number;
   private readonly pendingMs: number;
   private readonly waitMs: number;
+  private readonly ids: IdSource;
 
   constructor(
     private readonly records: KeyValueMap<IdempotencyRecord>,
@@ -59,21 +74,29 @@ export class IdempotencyGuard {
     this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1000;
     this.pendingMs = options.pendingMs ?? 30_000;
     this.waitMs = options.waitMs ?? 10_000;
+    this.ids = options.ids ?? randomIds;
   }
 
+  /** Runs a request that carries no key: fresh ids, nothing remembered. */
+  once(work: (attempt: IdempotentAttempt) => Promise<IdempotentResponse>): Promise<IdempotentResponse> {
+    return work({ id: () => this.ids.uuid() });
+  }
+
+  /** `scope` names the operation and its target, e.g. "POST /api/products/p-1/stock/reserve". */
   async run(
     scope: string,
     key: string,
     body: unknown,
-    work: () => Promise<IdempotentResponse>,
+    work: (attempt: IdempotentAttempt) => Promise<IdempotentResponse>,
   ): Promise<IdempotentResponse> {
     const recordKey = `${scope}|${key}`;
     const fingerprint = fingerprintOf(body);
+    const attempt: IdempotentAttempt = { id: (name) => nameBasedUuid(`${recordKey}|${fingerprint}|${name}`) };
     const claim: IdempotencyRecord = { fingerprint, state: 'pending', createdAt: this.clock.now() };
     const waitUntil = Date.now() + this.waitMs;
     for (;;) {
       const existing = await this.records.putIfAbsent(recordKey, claim, { ttlMs: this.pendingMs });
-      if (!existing) return this.complete(recordKey, fingerprint, claim, work);
+      if (!existing) return this.complete(recordKey, claim, () => work(attempt));
       if (existing.value.fingerprint !== fingerprint) {
         throw new DomainError(
           'unprocessable',
@@ -99,7 +122,6 @@ export class IdempotencyGuard {
 
   private async complete(
     recordKey: string,
-    fingerprint: string,
     claim: IdempotencyRecord,
     work: () => Promise<IdempotentResponse>,
   ): Promise<IdempotentResponse> {
@@ -107,10 +129,11 @@ export class IdempotencyGuard {
     try {
       response = await work();
     } catch (error) {
-      await this.records.delete(recordKey);
+      // Only our own claim: one that expired may have been taken by a retry that is still running.
+      await this.records.deleteIfSame(recordKey, writtenStored(claim));
       throw error;
     }
-    const done: IdempotencyRecord = { fingerprint, state: 'done', response, createdAt: claim.createdAt };
+    const done: IdempotencyRecord = { ...claim, state: 'done', response };
     await this.records.set(recordKey, done, { ttlMs: this.retentionMs });
     return response;
   }

@@ -87,6 +87,17 @@ describe('inventory service API', () => {
     expect(events.body[2]!.payload).toMatchObject({ orderId: 'o-1', quantity: 3, reason: 'order cancelled' });
   });
 
+  test('Idempotency-Key on reserve is per product: the same key on another product reserves there', async () => {
+    const [a, b] = [await createProduct(), await createProduct()];
+    const headers = { 'Idempotency-Key': `reserve-${Math.random()}` };
+    const reserve = (productId: string) =>
+      call('POST', url(`/api/products/${productId}/stock/reserve`), { quantity: 2, orderId: 'o-k' }, headers);
+    expect((await reserve(a.productId)).body.productId).toBe(a.productId);
+    const second = await reserve(b.productId);
+    expect(second.body).toMatchObject({ productId: b.productId, quantityReserved: 2 });
+    expect((await call('GET', url(`/api/products/${b.productId}`))).body.quantityReserved).toBe(2);
+  });
+
   test('replenish adds to on-hand stock', async () => {
     const { productId } = await createProduct({ quantityOnHand: 0 });
     expect((await call('GET', url(`/api/products/${productId}`))).body.status).toBe('OUT_OF_STOCK');

@@ -1,3 +1,6 @@
+import { Naming } from '../../../src/core/naming';
+import { HazelcastKeyValueStore } from '../../../src/storage/hazelcast-key-value';
+import { closeTestHazelcast, testHazelcast } from '../../support/hazelcast';
 import { call, startTestSystem, type TestSystem } from '../../support/system';
 
 describe('payment service API', () => {
@@ -89,5 +92,35 @@ describe('payment service API', () => {
     expect(events.body).toHaveLength(1);
     const payments = await call<Array<{ orderId: string }>>('GET', url('/api/payments?limit=1000'));
     expect(payments.body.filter((payment) => payment.orderId === 'o-idem')).toHaveLength(1);
+  });
+
+  test('Idempotency-Key on refund is per payment: the same key on another payment refunds that one', async () => {
+    const [a, b] = [await pay(10), await pay(20)];
+    const headers = { 'Idempotency-Key': `refund-${Math.random()}` };
+    const refund = (paymentId: string) =>
+      call('POST', url(`/api/payments/${paymentId}/refund`), { reason: 'asked' }, headers);
+    expect((await refund(a.body.paymentId as string)).body).toMatchObject({ paymentId: a.body.paymentId });
+    const second = await refund(b.body.paymentId as string);
+    expect(second).toMatchObject({ status: 200, body: { paymentId: b.body.paymentId, status: 'REFUNDED' } });
+    expect((await call('GET', url(`/api/payments/${b.body.paymentId}`))).body.status).toBe('REFUNDED');
+  });
+
+  test('a refund retried with its key after it committed answers 200 REFUNDED again, not 409', async () => {
+    const paid = await pay(15);
+    const headers = { 'Idempotency-Key': `refund-${Math.random()}` };
+    const refund = () =>
+      call('POST', url(`/api/payments/${paid.body.paymentId}/refund`), { reason: 'asked' }, headers);
+    const first = await refund();
+    expect(first.status).toBe(200);
+    // The remembered answer is gone (as after a first attempt that died after its commit): the work runs again.
+    const { client } = await testHazelcast();
+    try {
+      await new HazelcastKeyValueStore(client).map(new Naming(system.prefix).idempotency('payment')).clear();
+    } finally {
+      await closeTestHazelcast(client);
+    }
+    const again = await refund();
+    expect(again).toMatchObject({ status: 200, body: { status: 'REFUNDED' } });
+    expect(again.body.refundTransactionId).toBe(first.body.refundTransactionId);
   });
 });
