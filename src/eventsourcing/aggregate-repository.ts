@@ -12,6 +12,7 @@ import { commitAttributes, inSpan, SpanKind, traceparentForEvents } from '../tel
 import type { AggregateView } from './aggregate-view';
 import type { Commit } from './commit';
 import type { Decider } from './decider';
+import { DomainError } from './domain-error';
 import { evolveAll } from './decider';
 import type { EventStore } from './event-store';
 
@@ -142,10 +143,31 @@ export class AggregateRepository<S, C, E extends NewEvent> {
     const stored = carried ?? (await this.options.views.get(aggregateId));
     let view: AggregateView<S> = stored?.value ?? { version: 0, state: decider.initialState(), updatedAt: 0 };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const decided = decider.decide(command, view.state);
+      let decided: readonly E[];
+      try {
+        decided = decider.decide(command, view.state);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        // A "no" from a view that missed a commit may be wrong (a refund of a payment the view lacks).
+        const newer = await this.newerThan(aggregateId, view);
+        if (newer) {
+          view = newer;
+          continue;
+        }
+        if (stored?.value !== view) await this.saveView(aggregateId, stored, view);
+        throw error;
+      }
       if (decided.length === 0) {
+        // "Nothing to do" from a view that missed a commit may be wrong too (a release of stock the view
+        // never saw reserved would leave it reserved for good): it holds only for the head.
+        const newer = await this.newerThan(aggregateId, view);
+        if (newer) {
+          view = newer;
+          continue;
+        }
         const result = { state: view.state, version: view.version, events: [] };
-        return stored?.value === view ? { result, carry: stored } : { result };
+        if (stored?.value === view) return { result, carry: stored };
+        return { result, carry: await this.saveView(aggregateId, stored, view) };
       }
       const now = clock.now();
       const events = decided.map((event, index) =>
@@ -170,6 +192,20 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       return { result: { state: next.state, version: next.version, events }, carry: saved };
     }
     throw new ContentionError(this.stream, aggregateId, this.maxAttempts);
+  }
+
+  /** The view folded up to the head when the event store holds commits it lacks; undefined when it is the head. */
+  private async newerThan(
+    aggregateId: string,
+    view: AggregateView<S>,
+  ): Promise<AggregateView<S> | undefined> {
+    const { eventStore } = this.options;
+    // One point read: a commit starting right after the view is the only way the view can be behind.
+    if (!(await eventStore.commit(aggregateId, view.version + 1))) return undefined;
+    let folded = view;
+    for (const commit of await eventStore.commitsAfter(aggregateId, view.version))
+      folded = this.fold(folded, commit);
+    return folded;
   }
 
   /** Brings the view up to the event store's head; what the sweeper and a rebuild use. */
