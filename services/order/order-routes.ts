@@ -67,10 +67,16 @@ export interface OrderSagaHooks {
     lineItems: ReadonlyArray<{ productId: string; quantity: number }>;
   }): Promise<void>;
   created(sagaId: string, eventId: string): Promise<void>;
-  /** A cancel by a user: an active saga starts unwinding. */
-  cancelling(order: Order, reason: string): Promise<void>;
-  cancelled(order: Order, eventId: string | null): Promise<void>;
+  /**
+   * A user's cancel was committed: an active saga starts unwinding. Only after the commit, so a failed cancel
+   * leaves nothing half done; OrderCancelled drives the same in the order-saga group if this never runs.
+   */
+  cancelled(order: Order, eventId: string, reason: string): Promise<void>;
 }
+
+/** What the saga record says of a user's cancel; the order-saga group builds the same from the event. */
+export const cancelReason = (cancel: { reason: string; cancelledBy: string }): string =>
+  `Order cancelled by ${cancel.cancelledBy}: ${cancel.reason}`;
 
 export function orderRoutes(deps: OrderRouteDeps): Route[] {
   const { orders, reference, idempotency, ids } = deps;
@@ -199,9 +205,6 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
       },
       handler: async ({ params, body, correlationId }) => {
         const before = found((await orders.load(params.orderId))?.state, params.orderId);
-        const reason = `Order cancelled by ${body.cancelledBy}: ${body.reason}`;
-        if (before.status === 'PENDING' || before.status === 'CONFIRMED')
-          await deps.saga?.cancelling(before, reason);
         // The cancel carries the saga's ids, so inventory and payment can undo their steps.
         const result = await orders.handle(
           params.orderId,
@@ -217,7 +220,8 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
           },
         );
         const order = found(result.state, params.orderId);
-        await deps.saga?.cancelled(order, result.events[0]?.eventId ?? null);
+        const cancelledEvent = result.events[0];
+        if (cancelledEvent) await deps.saga?.cancelled(order, cancelledEvent.eventId, cancelReason(body));
         return { status: 200, body: toOrderResponse(order) };
       },
     }),

@@ -5,26 +5,46 @@ import { ACTIVE, type SagaState } from '../../src/sagas/saga-state';
 import type { SagaStateStore } from '../../src/sagas/saga-state-store';
 import type { EventHandler } from '../../src/subscriptions/delivery';
 import { causedBy, fulfillmentContextSchema, STEP } from '../order-fulfillment/order-fulfillment';
-import { confirmationNumber, type Orders } from './order-routes';
+import type { Order } from './order-decider';
+import { cancelReason, confirmationNumber, type Orders } from './order-routes';
+
+/** Already in that state, or never created (its service died between the saga record and the order). */
+const NOTHING_TO_DO = ['INVALID_ORDER_STATE', 'ORDER_NOT_FOUND'];
 
 /** Runs a state change that may already have happened (a redelivery) or has nothing to act on. */
 async function idempotent(change: () => Promise<unknown>): Promise<void> {
   try {
     await change();
   } catch (error) {
-    // Already in that state, or never created (its service died between the saga record and the order).
-    if (!(error instanceof DomainError && ['INVALID_ORDER_STATE', 'ORDER_NOT_FOUND'].includes(error.code)))
-      throw error;
+    if (!(error instanceof DomainError && NOTHING_TO_DO.includes(error.code))) throw error;
   }
 }
 
 /** The event types the handlers act on: the group's `handles`, and the only cases of their switch. */
 export const ORDER_SAGA_EVENTS = [
+  'OrderCancelled',
   'PaymentProcessed',
   'PaymentFailed',
   'StockReservationFailed',
   'SagaTimedOut',
 ] as const;
+
+/**
+ * A committed cancel in the saga record: an active saga starts compensating (from here on no forward step
+ * records itself), and the order's step is undone. Idempotent: the cancel route runs it right after the
+ * commit, and the order-saga group again when OrderCancelled arrives.
+ */
+export async function recordCancellation(
+  sagas: SagaStateStore,
+  sagaId: string,
+  eventId: string,
+  reason: string,
+): Promise<void> {
+  const started = await sagas.recordCompensationStarted(sagaId, reason);
+  // A cancel after the saga COMPLETED leaves the record COMPLETED (docs/guides/sagas.md, "Known limits").
+  if (started.state && started.state.status !== 'COMPLETED')
+    await sagas.recordCompensationStep(sagaId, STEP.orderCreated, eventId);
+}
 
 /**
  * Order's part of OrderFulfillment: confirm when the payment went through (the last step), and announce
@@ -65,6 +85,24 @@ export function orderSagaHandlers(deps: {
     await sagas.recordCompensationStep(sagaId, STEP.orderCreated, eventId);
   };
 
+  /** The order after ConfirmOrder, and the event it appended (none on a redelivery). */
+  const confirmOrder = async (
+    orderId: string,
+    event: EventEnvelope,
+  ): Promise<{ order: Order | null; eventId: string | null }> => {
+    try {
+      const confirmed = await orders.handle(
+        orderId,
+        { type: 'ConfirmOrder', confirmationNumber: confirmationNumber(ids) },
+        causedBy(event, STEP.orderConfirmed),
+      );
+      return { order: confirmed.state, eventId: confirmed.events[0]?.eventId ?? null };
+    } catch (error) {
+      if (!(error instanceof DomainError && NOTHING_TO_DO.includes(error.code))) throw error;
+      return { order: (await orders.load(orderId))?.state ?? null, eventId: null };
+    }
+  };
+
   const confirm = async (event: EventEnvelope): Promise<void> => {
     const sagaId = event.sagaId;
     if (!sagaId) return;
@@ -74,15 +112,11 @@ export function orderSagaHandlers(deps: {
     // Over already (timed out, cancelled): the payment's own handlers give the money back.
     if (!saga || !ACTIVE.includes(saga.status)) return;
     const orderId = fulfillmentContextSchema.parse(saga.context).orderId;
-    let eventId = event.eventId;
-    await idempotent(async () => {
-      const confirmed = await orders.handle(
-        orderId,
-        { type: 'ConfirmOrder', confirmationNumber: confirmationNumber(ids) },
-        causedBy(event, STEP.orderConfirmed),
-      );
-      eventId = confirmed.events[0]?.eventId ?? eventId;
-    });
+    const confirmed = await confirmOrder(orderId, event);
+    // Not confirmed (cancelled by its user a moment ago, while the saga was not yet compensating): the
+    // step did not happen, and OrderCancelled unwinds the saga.
+    if (confirmed.order?.status !== 'CONFIRMED') return;
+    const eventId = confirmed.eventId ?? event.eventId;
     const recorded = await sagas.recordStepCompleted(sagaId, STEP.orderConfirmed, eventId);
     // Only once the record says COMPLETED: a confirmation that raced the timeout is unwound instead.
     if (recorded.state?.status === 'COMPLETED') await announceCompleted(recorded.state);
@@ -90,6 +124,17 @@ export function orderSagaHandlers(deps: {
 
   return async (event) => {
     switch (event.eventType as (typeof ORDER_SAGA_EVENTS)[number]) {
+      case 'OrderCancelled': {
+        const cancel = event.payload as { reason?: string; cancelledBy?: string };
+        // The system's own cancels (below) have recorded their compensation already.
+        if (!event.sagaId || cancel.cancelledBy === 'system') return;
+        return recordCancellation(
+          sagas,
+          event.sagaId,
+          event.eventId,
+          cancelReason({ reason: cancel.reason ?? '', cancelledBy: cancel.cancelledBy ?? 'unknown' }),
+        );
+      }
       case 'PaymentProcessed':
         return confirm(event);
       case 'PaymentFailed':

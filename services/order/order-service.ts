@@ -11,7 +11,7 @@ import {
 } from './cross-service-views';
 import { orderDecider } from './order-decider';
 import { orderRoutes, type OrderSagaHooks, type ReferenceData } from './order-routes';
-import { ORDER_SAGA_EVENTS, orderSagaHandlers } from './order-saga-handlers';
+import { ORDER_SAGA_EVENTS, orderSagaHandlers, recordCancellation } from './order-saga-handlers';
 import { orderFulfillment, STEP } from '../order-fulfillment/order-fulfillment';
 import { failSagaOf } from '../order-fulfillment/fail-saga';
 import { sagaSupport } from '../../src/sagas/saga-support';
@@ -66,7 +66,8 @@ export const orderService: ServiceDefinition = {
     const sagas = saga.store;
     runtime.consumerGroup({
       group: 'order-saga',
-      streams: ['Payment', 'Product', SAGA_STREAM],
+      // Order: a user's OrderCancelled starts the saga's unwinding even if the cancel's answer never came.
+      streams: ['Order', 'Payment', 'Product', SAGA_STREAM],
       handles: ORDER_SAGA_EVENTS,
       handle: orderSagaHandlers({ orders, sagas, ids, announceCompleted: saga.announceCompleted }),
       onParked: failSagaOf(sagas),
@@ -91,15 +92,7 @@ export const orderService: ServiceDefinition = {
       created: async (sagaId, eventId) => {
         await sagas.recordStepCompleted(sagaId, STEP.orderCreated, eventId);
       },
-      cancelling: async (order, reason) => {
-        await sagas.recordCompensationStarted(order.sagaId, reason);
-      },
-      cancelled: async (order, eventId) => {
-        const current = await sagas.getSagaState(order.sagaId);
-        if (current && current.status !== 'COMPLETED') {
-          await sagas.recordCompensationStep(order.sagaId, STEP.orderCreated, eventId);
-        }
-      },
+      cancelled: (order, eventId, reason) => recordCancellation(sagas, order.sagaId, eventId, reason),
     };
     return {
       routes: [

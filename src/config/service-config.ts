@@ -55,8 +55,8 @@ const schema = z.object({
   FAULT_CRASH_AT: z
     .string()
     .regex(
-      /^(after-append|in-handler|timeout-after-append):[A-Za-z]+$/,
-      'must be after-append:<EventType>, in-handler:<EventType> or timeout-after-append:<EventType>',
+      /^(after-append|in-handler|timeout-after-append|timeout-before-append):[A-Za-z]+$/,
+      'must be after-append, in-handler, timeout-after-append or timeout-before-append, then :<EventType>',
     )
     .optional(),
 });

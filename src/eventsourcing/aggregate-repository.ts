@@ -28,6 +28,8 @@ export interface RepositoryOptions<S, C, E extends NewEvent> {
   readonly metrics?: FrameworkMetrics;
   /** Bounds the retry loop under contention; each conflict means another writer made progress. */
   readonly maxAttempts?: number;
+  /** Test-only fault point right before an append is sent. */
+  readonly beforeAppend?: (events: readonly EventEnvelope[]) => void;
   /** Test-only crash point between the commit and everything after it. */
   readonly afterAppend?: (commit: Commit) => void;
 }
@@ -173,6 +175,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       const events = decided.map((event, index) =>
         this.envelope(aggregateId, view.version + index + 1, event, metadata, now),
       );
+      this.options.beforeAppend?.(events);
       const append = () => eventStore.append(aggregateId, view.version, events, now);
       const result = await (metrics ? metrics.time('append', append) : append());
       if (!result.ok) {

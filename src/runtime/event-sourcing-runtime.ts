@@ -101,7 +101,9 @@ export class EventSourcingRuntime {
       clock,
       ids,
       ...(metrics ? { metrics } : {}),
-      ...(this.options.faults ? { afterAppend: this.options.faults.afterAppend } : {}),
+      ...(this.options.faults
+        ? { beforeAppend: this.options.faults.beforeAppend, afterAppend: this.options.faults.afterAppend }
+        : {}),
     });
     this.publishers.push(publisher);
     const { viewRepairWindowMs = 0 } = this.options;

@@ -94,6 +94,11 @@ export class SagaStateStore {
     return this.update(sagaId, (state, now) => sagaTransitions.timedOut(state, now));
   }
 
+  /** Only one caller wins this for a given saga, as with markTimedOut. */
+  markCompensationStalled(sagaId: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaTransitions.compensationStalled(state, now));
+  }
+
   markFailed(sagaId: string, reason: string): Promise<SagaUpdate> {
     return this.update(sagaId, (state, now) => sagaTransitions.failed(state, reason, now));
   }
@@ -106,6 +111,27 @@ export class SagaStateStore {
     ];
     if (sagaType) conditions.push({ field: 'sagaType', op: 'eq', value: sagaType });
     return this.find(conditions, { orderBy: 'deadline', limit });
+  }
+
+  /**
+   * COMPENSATING sagas past their deadline and unchanged since `quietSince`: an undo that never came (its
+   * event lost to a fault, its participant failing), longest quiet first.
+   */
+  async findStalledCompensating(
+    sagaType: string,
+    now: number,
+    quietSince: number,
+    limit: number,
+  ): Promise<SagaState[]> {
+    return this.find(
+      [
+        { field: 'status', op: 'eq', value: 'COMPENSATING' },
+        { field: 'sagaType', op: 'eq', value: sagaType },
+        { field: 'deadline', op: 'lt', value: now },
+        { field: 'updatedAt', op: 'lt', value: quietSince },
+      ],
+      { orderBy: 'updatedAt', limit },
+    );
   }
 
   /** TIMED_OUT sagas unchanged since `quietSince` (their announcer may have died), longest quiet first. */

@@ -162,6 +162,15 @@ export const sagaTransitions = {
     );
   },
 
+  /**
+   * A compensation that stopped making progress (a participant's undo never came) is timed out: the
+   * timeout's announcement asks every participant to undo its step again, and is repeated until it settles.
+   */
+  compensationStalled(state: SagaState, now: number): SagaState {
+    if (state.status !== 'COMPENSATING') return state;
+    return settle({ ...state, status: 'TIMED_OUT', timedOut: true, updatedAt: now }, now);
+  },
+
   /** An outside cause (a cancelled order) starts unwinding an active saga. */
   compensationStarted(state: SagaState, reason: string, now: number): SagaState {
     if (!ACTIVE.includes(state.status)) return state;

@@ -49,11 +49,16 @@ export class SagaTimeoutDetector {
         if (current.autoCompensate) await announce(update.state);
       }
       if (current.autoCompensate) {
-        const stuck = await store.findUnsettledTimedOut(
-          sagaType,
-          now - 2 * current.checkIntervalMs,
-          current.maxBatchSize,
-        );
+        // Quiet for two passes: whoever should have moved it on (an announcer, an undo) is not coming.
+        const quietSince = now - 2 * current.checkIntervalMs;
+        const limit = current.maxBatchSize;
+        for (const saga of await store.findStalledCompensating(sagaType, now, quietSince, limit)) {
+          const update = await store.markCompensationStalled(saga.sagaId);
+          if (!update.changed || !update.state) continue;
+          logger.warn({ sagaId: saga.sagaId, sagaType }, 'saga compensation stalled; timing it out');
+          await announce(update.state);
+        }
+        const stuck = await store.findUnsettledTimedOut(sagaType, quietSince, limit);
         for (const saga of stuck) await announce(saga);
       }
       await store.purgeEnded(now - current.retentionMs, current.maxBatchSize);

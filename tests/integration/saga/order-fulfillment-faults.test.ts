@@ -12,7 +12,7 @@ const STREAMS = ['Customer', 'Product', 'Order', 'Payment', 'Saga'];
 /** The consumer groups of the four services and the streams each reads. */
 const GROUP_STREAMS: Readonly<Record<string, readonly string[]>> = {
   'order-views': ['Customer', 'Product'],
-  'order-saga': ['Payment', 'Product', 'Saga'],
+  'order-saga': ['Order', 'Payment', 'Product', 'Saga'],
   'inventory-saga': ['Order', 'Payment', 'Saga'],
   'payment-saga': ['Product', 'Order', 'Saga'],
 };

@@ -128,6 +128,37 @@ describe('saga state store and timeout detector (in memory, manual clock)', () =
     expect(announced).toEqual(['s5']);
   });
 
+  test('a COMPENSATING saga that stopped making progress is timed out once and announced', async () => {
+    await start('s6', 1_000);
+    await store.recordStepCompleted('s6', 0, 'e0');
+    await store.recordStepCompleted('s6', 1, 'e1');
+    await store.recordCompensationStarted('s6', 'cancelled by its user'); // step 1's undo never comes
+    const announced: string[] = [];
+    const detector = new SagaTimeoutDetector({
+      sagaType: 'OrderFulfillment',
+      store,
+      policy: () => ({ ...defaultPolicy('OrderFulfillment'), checkIntervalMs: 100 }),
+      announce: async (saga) => void announced.push(saga.sagaId),
+      clock,
+      logger: silentLogger(),
+    });
+    clock.advance(500); // quiet, but its deadline has not passed
+    await detector.checkOnce();
+    expect(announced).toEqual([]);
+    clock.advance(600);
+    await detector.checkOnce();
+    expect(announced).toEqual(['s6']);
+    expect(await store.getSagaState('s6')).toMatchObject({
+      status: 'TIMED_OUT',
+      timedOut: true,
+      failureReason: 'cancelled by its user',
+    });
+    // The announcement's undo settles it; until then it is announced again, like any unsettled timeout.
+    await store.recordCompensationStep('s6', 1, 'undo-1');
+    await store.recordCompensationStep('s6', 0, 'undo-0');
+    expect((await store.getSagaState('s6'))?.status).toBe('COMPENSATED');
+  });
+
   test('ended sagas are purged after the retention, active ones never', async () => {
     await start('old');
     await store.recordStepCompleted('old', 0, 'e');
