@@ -1,5 +1,6 @@
 import type { Decider } from '../../src/eventsourcing/decider';
-import { conflict, notFound } from '../../src/eventsourcing/domain-error';
+import { INPUT_LIMITS } from '../../src/api/input-limits';
+import { conflict, invalid, notFound } from '../../src/eventsourcing/domain-error';
 
 export const productStatuses = ['ACTIVE', 'DISCONTINUED', 'OUT_OF_STOCK'] as const;
 export type ProductStatus = (typeof productStatuses)[number];
@@ -296,12 +297,18 @@ export const productDecider: Decider<ProductState, ProductCommand, ProductEvent>
       }
       case 'ReplenishStock': {
         const product = state ?? missing();
+        const newQuantityOnHand = product.quantityOnHand + command.quantity;
+        if (newQuantityOnHand > INPUT_LIMITS.maxStockQuantity) {
+          throw invalid('VALIDATION_ERROR', 'Request validation failed', {
+            quantity: `would bring quantityOnHand to ${newQuantityOnHand}, above the limit of ${INPUT_LIMITS.maxStockQuantity}`,
+          });
+        }
         return [
           {
             type: 'StockReplenished',
             payload: {
               quantityAdded: command.quantity,
-              newQuantityOnHand: product.quantityOnHand + command.quantity,
+              newQuantityOnHand,
               reason: command.reason,
             },
           },

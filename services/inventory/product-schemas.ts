@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { moneyNumber, positiveMoneySchema } from '../../src/events/money';
+import { amountSchema, stockLevelSchema, stockQuantitySchema } from '../../src/api/input-limits';
+import { moneyNumber } from '../../src/events/money';
 import { asOf, availableQuantity, productStatuses, type Product } from './product-decider';
 
-const quantity = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000_000);
+const quantity = stockQuantitySchema();
 
 export const productIdParams = z.object({ productId: z.string().min(1).max(100) });
 
@@ -10,8 +11,8 @@ export const createProductBody = z.object({
   sku: z.string().trim().min(1, 'must be 1 to 50 characters').max(50, 'must be 1 to 50 characters'),
   name: z.string().trim().min(2, 'must be 2 to 200 characters').max(200, 'must be 2 to 200 characters'),
   description: z.string().max(1000, 'must be at most 1000 characters').optional(),
-  price: positiveMoneySchema('0.01'),
-  quantityOnHand: z.number().int('must be a whole number').min(0, 'must be at least 0').max(1_000_000_000),
+  price: amountSchema(),
+  quantityOnHand: stockLevelSchema(),
   category: z.string().trim().max(100).optional(),
 });
 

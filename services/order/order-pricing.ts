@@ -1,3 +1,4 @@
+import { INPUT_LIMITS, isWithinAmountLimits } from '../../src/api/input-limits';
 import { money, moneyString, sum, taxOf, type Money } from '../../src/events/money';
 import type { LineItem } from './order-decider';
 import type { ProductRow } from './cross-service-views';
@@ -19,8 +20,9 @@ export interface Priced {
 export type PricingProblems = Record<string, string>;
 
 /**
- * Prices an order exactly: a missing unitPrice is the product's current price; a product nobody knows
- * and no unitPrice cannot be priced. Tax is 10% of the subtotal, rounded half-up to cents.
+ * Prices an order exactly: a missing unitPrice is the product's current price. Every line must name a
+ * product we know, so an order for something that does not exist is refused before anything is written.
+ * Tax is 10% of the subtotal, rounded half-up to cents; the total must stay within the amount limits.
  */
 export function priceOrder(
   lines: readonly RequestedLine[],
@@ -30,16 +32,16 @@ export function priceOrder(
   const lineItems: LineItem[] = [];
   lines.forEach((line, index) => {
     const product = products.get(line.productId);
-    const unitPrice = line.unitPrice ?? (product ? money(product.price) : undefined);
-    if (!unitPrice) {
+    if (!product) {
       problems[`lineItems.${index}.productId`] =
-        `unknown product ${line.productId}; give a unitPrice or create the product first`;
+        `unknown product ${line.productId}; create the product first`;
       return;
     }
+    const unitPrice = line.unitPrice ?? money(product.price);
     lineItems.push({
       productId: line.productId,
-      productName: product?.name ?? null,
-      sku: product?.sku ?? null,
+      productName: product.name,
+      sku: product.sku,
       quantity: line.quantity,
       unitPrice: moneyString(unitPrice),
       lineTotal: moneyString(money(unitPrice.times(line.quantity))),
@@ -48,12 +50,15 @@ export function priceOrder(
   if (Object.keys(problems).length > 0) return { problems };
   const subtotal = sum(lineItems.map((item) => money(item.lineTotal)));
   const tax = taxOf(subtotal);
+  const total = subtotal.plus(tax);
+  if (!isWithinAmountLimits(total)) {
+    return {
+      problems: {
+        lineItems: `come to a total of ${moneyString(total)}, above the limit of ${INPUT_LIMITS.maxAmount}`,
+      },
+    };
+  }
   return {
-    priced: {
-      lineItems,
-      subtotal: moneyString(subtotal),
-      tax: moneyString(tax),
-      total: moneyString(subtotal.plus(tax)),
-    },
+    priced: { lineItems, subtotal: moneyString(subtotal), tax: moneyString(tax), total: moneyString(total) },
   };
 }

@@ -90,17 +90,16 @@ export function orderRoutes(deps: OrderRouteDeps): Route[] {
       body: createOrderBody,
       responses: {
         201: { description: 'Created, PENDING, with its sagaId', schema: orderResponse },
-        400: { description: 'Invalid, unknown customer, or an unknown product without unitPrice' },
+        400: { description: 'Invalid, over a limit, or naming an unknown customer or product' },
       },
       handler: (req) =>
         idempotently(idempotency, `POST ${BASE}`, req, async (attempt) => {
           const { customerId, lineItems, shippingAddress } = req.body;
+          const productIds = lineItems.map((line) => line.productId);
+          // Every refusal comes before the saga record: a refused order leaves nothing behind.
           const [customer, products] = await Promise.all([
             reference.customer(customerId),
-            reference.products(
-              lineItems.map((line) => line.productId),
-              lineItems.filter((line) => line.unitPrice === undefined).map((line) => line.productId),
-            ),
+            reference.products(productIds, productIds),
           ]);
           if (!customer) throw validationError({ customerId: `unknown customer ${customerId}` });
           const pricing = priceOrder(lineItems, products);

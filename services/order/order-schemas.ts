@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { moneyNumber, positiveMoneySchema } from '../../src/events/money';
+import { amountSchema, INPUT_LIMITS, lineQuantitySchema } from '../../src/api/input-limits';
+import { moneyNumber } from '../../src/events/money';
 import { orderStatuses, type Order } from './order-decider';
 
 export const orderIdParams = z.object({ orderId: z.string().min(1).max(100) });
@@ -11,12 +12,12 @@ export const createOrderBody = z.object({
     .array(
       z.object({
         productId: z.string().trim().min(1, 'is required').max(100),
-        quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000),
-        unitPrice: positiveMoneySchema('0.01').optional(),
+        quantity: lineQuantitySchema(),
+        unitPrice: amountSchema().optional(),
       }),
     )
     .min(1, 'must have at least one line item')
-    .max(100, 'must have at most 100 line items'),
+    .max(INPUT_LIMITS.maxLineItems, `must have at most ${INPUT_LIMITS.maxLineItems} line items`),
   shippingAddress: z.string().trim().min(1, 'is required').max(500),
 });
 

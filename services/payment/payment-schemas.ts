@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { moneyNumber, positiveMoneySchema } from '../../src/events/money';
+import { amountSchema } from '../../src/api/input-limits';
+import { moneyNumber } from '../../src/events/money';
 import { paymentMethods, paymentStatuses, type Payment } from './payment-decider';
 
 export const paymentIdParams = z.object({ paymentId: z.string().min(1).max(100) });
@@ -8,7 +9,7 @@ export const orderIdParams = z.object({ orderId: z.string().min(1).max(100) });
 export const createPaymentBody = z.object({
   orderId: z.string().trim().min(1, 'is required').max(100),
   customerId: z.string().trim().min(1, 'is required').max(100),
-  amount: positiveMoneySchema('0.01'),
+  amount: amountSchema(),
   currency: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 code')

@@ -1,28 +1,14 @@
 import { z } from 'zod';
-import type { NewEvent } from '../events/envelope';
+import { eventEnvelopeSchema, type NewEvent } from '../events/envelope';
 import type { AggregateRepository } from '../eventsourcing/aggregate-repository';
 import { notFound } from '../http/api-error';
 import { limitQuery } from '../http/query-schemas';
 import { defineRoute, type Route } from '../http/route';
 
-export const eventEnvelopeResponse = z.object({
-  eventId: z.string(),
-  eventType: z.string(),
-  eventVersion: z.number(),
-  source: z.string(),
-  key: z.string(),
-  version: z.number(),
-  timestamp: z.string(),
-  correlationId: z.string(),
-  sagaId: z.string().optional(),
-  sagaType: z.string().optional(),
-  stepNumber: z.number().optional(),
-  isCompensating: z.boolean(),
-  traceparent: z.string().optional(),
-  payload: z.unknown(),
-});
-
-/** `GET /api/<things>/{id}/events?limit=20`: an aggregate's events, oldest first, the same for every service. */
+/**
+ * `GET /api/<things>/{id}/events?limit=20`: an aggregate's events, oldest first, the same for every service,
+ * documented by the very schema every stream item is checked against.
+ */
 export function eventHistoryRoute<S, C, E extends NewEvent>(options: {
   readonly basePath: string;
   readonly idParam: string;
@@ -40,7 +26,7 @@ export function eventHistoryRoute<S, C, E extends NewEvent>(options: {
     params: z.object({ [idParam]: z.string().min(1).max(100) }),
     query: z.object({ limit: limitQuery(20, 1000) }),
     responses: {
-      200: { description: 'Events, oldest first', schema: z.array(eventEnvelopeResponse) },
+      200: { description: 'Events, oldest first', schema: z.array(eventEnvelopeSchema) },
       404: { description: 'Unknown id' },
     },
     handler: async ({ params, query }) => {

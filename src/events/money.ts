@@ -1,5 +1,4 @@
 import Decimal from 'decimal.js';
-import { z } from 'zod';
 
 /**
  * Money is exact decimal, rounded half-up to cents; never binary floating point. It travels as a decimal
@@ -23,13 +22,3 @@ export const sum = (values: readonly Money[]): Money =>
 
 /** Tax is 10% of the subtotal, rounded to cents. */
 export const taxOf = (subtotal: Money): Money => money(subtotal.times('0.10'));
-
-const numericString = /^-?\d+(\.\d+)?$/;
-
-/** Accepts a JSON number or a numeric string (API.md), rounded half-up to cents. */
-export const moneySchema = z
-  .union([z.number().finite(), z.string().trim().regex(numericString, 'must be a decimal number')])
-  .transform((value) => money(value));
-
-export const positiveMoneySchema = (minimum = '0.01') =>
-  moneySchema.refine((value) => value.greaterThanOrEqualTo(minimum), `must be at least ${minimum}`);

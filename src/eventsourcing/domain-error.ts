@@ -21,3 +21,7 @@ export const notFound = (code: string, message: string): DomainError =>
 
 export const conflict = (code: string, message: string, details?: Record<string, unknown>): DomainError =>
   new DomainError('conflict', code, message, details ?? null);
+
+/** A command the domain refuses as given, e.g. details: field → message (a 400 at the HTTP edge). */
+export const invalid = (code: string, message: string, details?: Record<string, unknown>): DomainError =>
+  new DomainError('invalid', code, message, details ?? null);

@@ -75,7 +75,7 @@ describe('durability when service processes die', () => {
 
   test('a consumer killed mid-event gets it redelivered and handles it once', async () => {
     const system = await startTestSystem({
-      only: ['account', 'order'],
+      only: ['account', 'inventory', 'order'],
       env: { order: { FAULT_CRASH_AT: 'in-handler:CustomerCreated' } },
     });
     try {
@@ -88,11 +88,18 @@ describe('durability when service processes die', () => {
       const ledger = kv.map<LedgerEntry>(naming.ledger('order-views'));
       expect(await ledger.get(`Customer:${customer.customerId}`)).toBeUndefined();
 
+      // An order names a product the order service knows.
+      const { body: product } = await call('POST', system.url('inventory', '/api/products'), {
+        sku: 'KILLED-1',
+        name: 'Ordered after the restart',
+        price: 1,
+        quantityOnHand: 1,
+      });
       await system.restart('order', { FAULT_CRASH_AT: '' });
       const placed = await eventually(async () => {
         const response = await call('POST', system.url('order', '/api/orders'), {
           customerId: customer.customerId,
-          lineItems: [{ productId: 'p', quantity: 1, unitPrice: 1 }],
+          lineItems: [{ productId: product.productId, quantity: 1 }],
           shippingAddress: 'here',
         });
         return response.status === 201 && response;

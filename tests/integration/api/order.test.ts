@@ -71,15 +71,69 @@ describe('order service API', () => {
     });
   });
 
-  test('a given unitPrice is used as is, also for a product the order service does not know', async () => {
-    const placed = await place({ lineItems: [{ productId: 'elsewhere-1', quantity: 2, unitPrice: '0.10' }] });
+  test('a given unitPrice is used as is for a product the order service knows', async () => {
+    const placed = await place({ lineItems: [{ productId, quantity: 2, unitPrice: '0.10' }] });
     expect(placed.status).toBe(201);
     expect(placed.body).toMatchObject({ subtotal: 0.2, tax: 0.02, total: 0.22 });
     expect((placed.body.lineItems as Array<Record<string, unknown>>)[0]).toMatchObject({
-      productName: null,
+      productName: 'Compiler',
       unitPrice: 0.1,
     });
   });
+
+  // The bodies are made when the test runs, after beforeAll made the product.
+  test.each<[string, string, () => Record<string, unknown>]>([
+    [
+      'an unknown product, even with a unitPrice',
+      'lineItems.0.productId',
+      () => ({ lineItems: [{ productId: 'ghost-1', quantity: 1, unitPrice: 5 }] }),
+    ],
+    [
+      'an unknown product without unitPrice',
+      'lineItems.0.productId',
+      () => ({ lineItems: [{ productId: 'ghost-2', quantity: 1 }] }),
+    ],
+    ['an unknown customer', 'customerId', () => ({ customerId: 'nobody' })],
+    [
+      'a unitPrice above the amount limit',
+      'lineItems.0.unitPrice',
+      () => ({ lineItems: [{ productId, quantity: 1, unitPrice: 1_000_000_000.01 }] }),
+    ],
+    [
+      'a quantity above the line limit',
+      'lineItems.0.quantity',
+      () => ({ lineItems: [{ productId, quantity: 1_000_001 }] }),
+    ],
+    [
+      'a total above the amount limit',
+      'lineItems',
+      () => ({ lineItems: [{ productId, quantity: 1_000_000, unitPrice: 1000 }] }),
+    ],
+  ])(
+    'a refused order (%s) is a 400 naming %s and leaves no order, saga, stock event or key behind',
+    async (_case, field, overrides) => {
+      const sagas = async () => (await call<unknown[]>('GET', order('/api/sagas?limit=1000'))).body.length;
+      const orders = async () => (await call<unknown[]>('GET', order('/api/orders?limit=1000'))).body.length;
+      const [sagasBefore, ordersBefore] = [await sagas(), await orders()];
+      const key = { 'Idempotency-Key': `refused-${Math.random()}` };
+      const refused = await place(overrides(), key);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        errorCode: 'VALIDATION_ERROR',
+        details: { [field]: expect.any(String) },
+      });
+      expect([await sagas(), await orders()]).toEqual([sagasBefore, ordersBefore]);
+      for (const ghost of ['ghost-1', 'ghost-2']) {
+        expect((await call('GET', system.url('inventory', `/api/products/${ghost}/events`))).status).toBe(
+          404,
+        );
+      }
+      // The key was not kept: the same key with a good body makes the order (a kept key would be a 422).
+      const retried = await place({}, key);
+      expect(retried.status).toBe(201);
+      expect([await sagas(), await orders()]).toEqual([sagasBefore + 1, ordersBefore + 1]);
+    },
+  );
 
   test('an unknown product without unitPrice, or an unknown customer, is 400 naming the field, and no order is made', async () => {
     const before = (await call<unknown[]>('GET', order(`/api/orders/customer/${customerId}`))).body.length;

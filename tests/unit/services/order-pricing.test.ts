@@ -14,7 +14,10 @@ const row = (productId: string, price: string): ProductRow => ({
 const catalogue = (...rows: ProductRow[]): Map<string, ProductRow> =>
   new Map(rows.map((product) => [product.productId, product]));
 
-const priced = (lines: readonly RequestedLine[], products = catalogue()): Priced => {
+/** What the order service knows by default: the products the lines below name. */
+const known = catalogue(row('p-1', '1.00'), row('p-2', '2.00'));
+
+const priced = (lines: readonly RequestedLine[], products = known): Priced => {
   const result = priceOrder(lines, products);
   if (!('priced' in result)) throw new Error(`expected a price, got ${JSON.stringify(result.problems)}`);
   return result.priced;
@@ -49,10 +52,10 @@ describe('priceOrder', () => {
     expect(line).toMatchObject({ unitPrice: '5.00', lineTotal: '10.00', productName: 'Product p-1' });
   });
 
-  it('prices a product nobody knows when the request gives its unitPrice, with no name or sku', () => {
-    expect(priced([{ productId: 'p-x', quantity: 1, unitPrice: money('2.50') }]).lineItems).toEqual([
-      { productId: 'p-x', productName: null, sku: null, quantity: 1, unitPrice: '2.50', lineTotal: '2.50' },
-    ]);
+  it('refuses a product nobody knows even with a unitPrice, so no order is made for it', () => {
+    expect(priceOrder([{ productId: 'p-x', quantity: 1, unitPrice: money('2.50') }], known)).toEqual({
+      problems: { 'lineItems.0.productId': expect.stringContaining('unknown product p-x') },
+    });
   });
 
   it('computes exactly in decimal: 0.1 × 3 is 0.30', () => {
@@ -101,18 +104,29 @@ describe('priceOrder', () => {
         { productId: 'p-1', quantity: 2 },
         { productId: 'p-2', quantity: 1, unitPrice: money('0.05') },
       ],
-      catalogue(row('p-1', '0.02')),
+      catalogue(row('p-1', '0.02'), row('p-2', '9.99')),
     );
     // Per-line tax would be 0.00 + 0.01; the order's tax is 10% of 0.09 = 0.009 → 0.01.
     expect(totals(result)).toEqual({ subtotal: '0.09', tax: '0.01', total: '0.10' });
   });
 
-  it('keeps large totals exact', () => {
-    const result = priced([{ productId: 'p-1', quantity: 1_000_000, unitPrice: money('99999.99') }]);
+  it('keeps large totals exact, up to the amount limit', () => {
+    // 909090909.09 + 10% tax (90909090.91) is 999999999.99 + 0.01: the limit itself.
+    const result = priced([{ productId: 'p-1', quantity: 9, unitPrice: money('101010101.01') }]);
     expect(totals(result)).toEqual({
-      subtotal: '99999990000.00',
-      tax: '9999999000.00',
-      total: '109999989000.00',
+      subtotal: '909090909.09',
+      tax: '90909090.91',
+      total: '1000000000.00',
+    });
+  });
+
+  it('refuses an order whose total is above the amount limit, naming its lines', () => {
+    const result = priceOrder(
+      [{ productId: 'p-1', quantity: 1_000_000, unitPrice: money('99999.99') }],
+      known,
+    );
+    expect(result).toEqual({
+      problems: { lineItems: 'come to a total of 109999989000.00, above the limit of 1000000000.00' },
     });
   });
 
@@ -122,7 +136,7 @@ describe('priceOrder', () => {
     });
   });
 
-  it('reports every unpriceable line by its own index, and only those', () => {
+  it('reports every line naming an unknown product by its own index, and only those', () => {
     const result = priceOrder(
       [
         { productId: 'p-1', quantity: 1 },
@@ -134,6 +148,7 @@ describe('priceOrder', () => {
     );
     expect('problems' in result && Object.keys(result.problems).sort()).toEqual([
       'lineItems.1.productId',
+      'lineItems.2.productId',
       'lineItems.3.productId',
     ]);
   });

@@ -656,6 +656,23 @@ describe('product decider', () => {
     it('answers PRODUCT_NOT_FOUND for an unknown product', () => {
       spec.when({ type: 'ReplenishStock', quantity: 1, reason: 'x' }).thenThrows('PRODUCT_NOT_FOUND');
     });
+
+    it('fills on hand up to the stock limit and refuses to go past it, naming the quantity (a 400)', () => {
+      const nearlyFull = spec.given([createdWith(999_999_990)]);
+      nearlyFull.when({ type: 'ReplenishStock', quantity: 10, reason: 'delivery' }).then([
+        {
+          type: 'StockReplenished',
+          payload: { quantityAdded: 10, newQuantityOnHand: 1_000_000_000, reason: 'delivery' },
+        },
+      ]);
+      const refused = nearlyFull
+        .when({ type: 'ReplenishStock', quantity: 11, reason: 'delivery' })
+        .thenThrows('VALIDATION_ERROR');
+      expect(refused.kind).toBe('invalid');
+      expect(refused.details).toEqual({
+        quantity: 'would bring quantityOnHand to 1000000001, above the limit of 1000000000',
+      });
+    });
   });
 
   describe('RecordReservationFailure', () => {

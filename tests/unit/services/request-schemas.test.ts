@@ -123,6 +123,19 @@ describe('inventory request schemas', () => {
     rejects(createProductBody, { ...valid, price }, 'price');
   });
 
+  it.each([1_000_000_000, '1000000000.00', ' 1000000000 '])('accepts the largest price, %p', (price) => {
+    accepts(createProductBody, { ...valid, price });
+  });
+
+  it.each([1_000_000_000.01, '1000000000.01', '99999999999999999999', 1e300, 0.009, '0.009'])(
+    'rejects the price %p as out of bounds, naming the range (bounds apply to the value as sent)',
+    (price) => {
+      expect(details(createProductBody, { ...valid, price })).toEqual({
+        price: 'must be 0.01 to 1000000000.00',
+      });
+    },
+  );
+
   it('reads a price given as number or as numeric string to the same decimal, rounded half-up', () => {
     const price = (value: unknown): string =>
       moneyString(createProductBody.parse({ ...valid, price: value }).price);
@@ -261,6 +274,16 @@ describe('order request schemas', () => {
     rejects(createOrderBody, { ...valid, lineItems: [line] }, field);
   });
 
+  it('bounds unitPrice like every amount, naming the line', () => {
+    accepts(createOrderBody, { ...valid, lineItems: [{ productId: 'p-1', quantity: 1, unitPrice: 1e9 }] });
+    expect(
+      details(createOrderBody, {
+        ...valid,
+        lineItems: [{ productId: 'p-1', quantity: 1, unitPrice: '1000000000.01' }],
+      }),
+    ).toEqual({ 'lineItems.0.unitPrice': 'must be 0.01 to 1000000000.00' });
+  });
+
   it('requires a customer and a shipping address', () => {
     rejects(createOrderBody, { ...valid, customerId: ' ' }, 'customerId');
     rejects(createOrderBody, { ...valid, shippingAddress: '' }, 'shippingAddress');
@@ -343,6 +366,12 @@ describe('payment request schemas', () => {
       accepts(createPaymentBody, { ...valid, amount });
     },
   );
+
+  it.each([1_000_000_000.01, '1000000000.01', 0.009])('rejects the amount %p as out of bounds', (amount) => {
+    expect(details(createPaymentBody, { ...valid, amount })).toEqual({
+      amount: 'must be 0.01 to 1000000000.00',
+    });
+  });
 
   it('reads the amount as number or numeric string to the same decimal', () => {
     expect(moneyString(createPaymentBody.parse({ ...valid, amount: '65.97' }).amount)).toBe('65.97');
