@@ -6,6 +6,7 @@ import { connectHazelcast, isHazelcastUp } from '../hazelcast/client';
 import { createHttpApp } from '../http/app';
 import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
+import { deadLetterRoutes } from '../subscriptions/dead-letter-routes';
 import { createLogger, type Logger } from '../logging/logger';
 import { startMemberHeapGuard } from '../memory-guard/member-heap-guard';
 import { registerHazelcastClientMetrics } from '../metrics/hazelcast-client-metrics';
@@ -117,6 +118,8 @@ export async function runService(
   const { runtime, counters } = context;
   const wiring = await definition.wire(context);
   routes.push(...wiring.routes);
+  const deadLetters = runtime.deadLetterQueues();
+  if (deadLetters.length > 0) routes.push(...deadLetterRoutes(deadLetters));
   await runtime.start();
   await wiring.start?.();
   counters.start();
