@@ -16,6 +16,7 @@ import { HazelcastKeyValueStore } from '../../../src/storage/hazelcast-key-value
 import { HazelcastStreamLogStore } from '../../../src/storage/hazelcast-stream-log';
 import type { Commit } from '../../../src/eventsourcing/commit';
 import { deadLetterRoutes } from '../../../src/subscriptions/dead-letter-routes';
+import { runDlq } from '../../../scripts/hms-dlq';
 import { until } from '../../core/catch-up-contract';
 import { anEvent } from '../../core/commit-fixture';
 import { stockDecider } from '../../core/stock-fixture';
@@ -115,7 +116,22 @@ async function startScene() {
     await runtime.close();
     await server.close(0);
   };
-  return { prefix, naming, group, runtime, stock, broken, attempts, handled, call, listed, registry, close };
+  const base = `http://127.0.0.1:${server.port}`;
+  return {
+    prefix,
+    naming,
+    group,
+    runtime,
+    stock,
+    broken,
+    attempts,
+    handled,
+    call,
+    listed,
+    registry,
+    base,
+    close,
+  };
 }
 
 describe('parked events on a real Hazelcast member', () => {
@@ -253,6 +269,40 @@ describe('parked events on a real Hazelcast member', () => {
       expect((await scene.call('DELETE', `/api/admin/dlq/${id}`, { reason: 'written by hand' })).status).toBe(
         200,
       );
+    } finally {
+      await scene.close();
+    }
+  });
+});
+
+describe('npx hms dlq', () => {
+  test('lists, replays and discards through the admin API', async () => {
+    const scene = await startScene();
+    const lines: string[] = [];
+    const hms = (...args: string[]) => runDlq([...args, '--url', scene.base], (line) => lines.push(line), {});
+    try {
+      scene.broken.add('s-one');
+      scene.broken.add('s-two');
+      await scene.stock.handle('s-one', { type: 'Open', level: 1 }, meta);
+      await scene.stock.handle('s-two', { type: 'Open', level: 1 }, meta);
+      await until(async () => (await scene.listed()).length === 2);
+      const parked = await scene.listed();
+      const idOf = (key: string) => String(parked.find((entry) => entry.aggregateId === key)?.dlqEntryId);
+      const [one, two] = [idOf('s-one'), idOf('s-two')];
+
+      expect(await hms('list')).toBe(0);
+      expect(lines[0]).toMatch(/^2 of 2 parked event\(s\) at http/);
+      expect(lines.join('\n')).toContain(`${one}  PENDING  Opened of s-one`);
+
+      scene.broken.delete('s-one');
+      expect(await hms('replay', one!)).toBe(0);
+      expect(await hms('replay', two!)).toBe(1);
+      expect(lines.at(-1)).toBe('DLQ_REPLAY_FAILED: The handler failed again: no account for s-two');
+      expect(await hms('discard', two!, '--reason', 'closed account')).toBe(0);
+      expect(await hms('list', '--status', 'DISCARDED')).toBe(0);
+      expect(lines.join('\n')).toContain(`${two}  DISCARDED`);
+      expect(scene.handled).toEqual(['s-one@1']);
+      expect(await hms('frobnicate')).toBe(64);
     } finally {
       await scene.close();
     }
