@@ -12,6 +12,7 @@ import { startMemberHeapGuard } from '../memory-guard/member-heap-guard';
 import { registerHazelcastClientMetrics } from '../metrics/hazelcast-client-metrics';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
 import { shutdownTracing, tracingStarted } from '../telemetry';
+import type { EventSourcingRuntime } from './event-sourcing-runtime';
 import type { ServiceContext } from './service-context';
 import { createServiceContext } from './service-context-factory';
 import { openDurableStore, storeFor, type DurableStore } from './service-storage';
@@ -30,6 +31,12 @@ export interface ServiceWiring {
   /** Background work of the service's own (e.g. a timeout detector), started after the runtime. */
   readonly start?: () => Promise<void>;
   readonly stop?: () => Promise<void>;
+}
+
+/** What a service serves besides the operational routes: its own, and the admin API of its parked events. */
+export function serviceRoutes(wiring: ServiceWiring, runtime: EventSourcingRuntime): Route[] {
+  const deadLetters = runtime.deadLetterQueues();
+  return [...wiring.routes, ...(deadLetters.length > 0 ? deadLetterRoutes(deadLetters) : [])];
 }
 
 export interface RunningService {
@@ -117,9 +124,7 @@ export async function runService(
   });
   const { runtime, counters } = context;
   const wiring = await definition.wire(context);
-  routes.push(...wiring.routes);
-  const deadLetters = runtime.deadLetterQueues();
-  if (deadLetters.length > 0) routes.push(...deadLetterRoutes(deadLetters));
+  routes.push(...serviceRoutes(wiring, runtime));
   await runtime.start();
   await wiring.start?.();
   counters.start();
