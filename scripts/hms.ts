@@ -7,18 +7,21 @@ import { silentLogger } from '../src/logging/logger';
 import { openDurableStore, storeFor } from '../src/runtime/service-storage';
 import { applyPolicy, parsePolicyYaml, PolicyFileError, restoreDefaults } from '../src/sagas/policy-admin';
 import { describePolicy, type EffectivePolicy, type PolicyAck } from '../src/sagas/saga-policy';
+import { DLQ_USAGE, runDlq } from './hms-dlq';
 
 const USAGE = `usage: hms policy apply -f <file.yaml>     write the SagaPolicy (or policies) in the file
        hms policy get [<sagaType>]          show the effective policy and what each service applied
        hms policy reset <sagaType>          restore the defaults
+${DLQ_USAGE}
 
-Reaches the cluster at HAZELCAST_ADDRESSES (default 127.0.0.1:5701), HAZELCAST_CLUSTER_NAME (default dev);
+policy reaches the cluster at HAZELCAST_ADDRESSES (default 127.0.0.1:5701), HAZELCAST_CLUSTER_NAME (default dev);
 with HMS_PERSISTENCE=postgres the policy is kept in PostgreSQL at DATABASE_URL, as the services read it.`;
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(args: readonly string[]): Promise<number> {
   const [area, verb, ...rest] = args;
+  if (area === 'dlq') return runDlq(args.slice(1), say);
   if (area !== 'policy' || !verb || !['apply', 'get', 'reset'].includes(verb)) {
     say(USAGE);
     return area === undefined || area === '--help' || area === '-h' ? 0 : 64;

@@ -8,7 +8,7 @@ import { projectRoot } from '../src/hazelcast/member';
 import { createHttpApp } from '../src/http/app';
 import { startHttpServer } from '../src/http/server';
 import { silentLogger } from '../src/logging/logger';
-import type { ServiceDefinition } from '../src/runtime/run-service';
+import { serviceRoutes, type ServiceDefinition } from '../src/runtime/run-service';
 import { createServiceContext } from '../src/runtime/service-context-factory';
 import { InMemoryKeyValueStore } from '../src/storage/in-memory-key-value';
 import { InMemoryStreamLogStore } from '../src/storage/in-memory-stream-log';
@@ -38,7 +38,7 @@ async function documentOf(definition: ServiceDefinition): Promise<unknown> {
   const { app } = createHttpApp({
     serviceName: definition.name,
     version: '0.1.0',
-    routes: wiring.routes,
+    routes: serviceRoutes(wiring, context.runtime),
     logger,
     registry,
     clock: systemClock,

@@ -104,6 +104,18 @@ export const ruleGroups = (): RuleGroup[] => [
             'Lag of {{ $labels.consumer_group }} on {{ $labels.stream }} is {{ $value }} events and still growing; the ring buffer will overrun.',
         },
       },
+      {
+        alert: 'EventsParked',
+        // Every replica reports the same cluster-wide count (read from the shared store): max, not sum.
+        expr: 'max by (consumer_group) (dlq_entries_pending) > 0',
+        for: '2m',
+        labels: { severity: 'warning' },
+        annotations: {
+          summary: '{{ $labels.consumer_group }} has parked events',
+          description:
+            '{{ $value }} event(s) of {{ $labels.consumer_group }} failed every retry and are parked: GET /api/admin/dlq (npx hms dlq list), then replay or discard them.',
+        },
+      },
     ],
   },
   {

@@ -8,7 +8,7 @@ import {
   type CancellationDone,
 } from './inventory-saga-handlers';
 import { orderFactsFrom } from './order-facts';
-import { failSagaOf } from '../order-fulfillment/fail-saga';
+import { failSagaOf, reopenSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
 import { sagaSupport } from '../../src/sagas/saga-support';
 import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
@@ -42,6 +42,7 @@ export const inventoryService: ServiceDefinition = {
         clock,
       }),
       onParked: failSagaOf(saga.store),
+      onReplay: reopenSagaOf(saga.store),
     });
     // Recommendations follow the SagaPolicy's vectorStore flag live (docs/guides/recommendations.md).
     // MiniLM when `npm run setup` installed it, else the hashing fallback; `implementation` says which.

@@ -13,7 +13,7 @@ import { orderDecider } from './order-decider';
 import { orderRoutes, type OrderSagaHooks, type ReferenceData } from './order-routes';
 import { ORDER_SAGA_EVENTS, orderSagaHandlers, recordCancellation } from './order-saga-handlers';
 import { orderFulfillment, STEP } from '../order-fulfillment/order-fulfillment';
-import { failSagaOf } from '../order-fulfillment/fail-saga';
+import { failSagaOf, reopenSagaOf } from '../order-fulfillment/fail-saga';
 import { sagaSupport } from '../../src/sagas/saga-support';
 import { currentTraceparent } from '../../src/telemetry';
 import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
@@ -71,6 +71,7 @@ export const orderService: ServiceDefinition = {
       handles: ORDER_SAGA_EVENTS,
       handle: orderSagaHandlers({ orders, sagas, ids, announceCompleted: saga.announceCompleted }),
       onParked: failSagaOf(sagas),
+      onReplay: reopenSagaOf(sagas),
     });
     const hooks: OrderSagaHooks = {
       starting: async (order) => {

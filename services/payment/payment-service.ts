@@ -3,7 +3,7 @@ import type { ServiceDefinition } from '../../src/runtime/run-service';
 import { paymentDecider } from './payment-decider';
 import { paymentRoutes } from './payment-routes';
 import { PAYMENT_SAGA_EVENTS, paymentSagaHandlers } from './payment-saga-handlers';
-import { failSagaOf } from '../order-fulfillment/fail-saga';
+import { failSagaOf, reopenSagaOf } from '../order-fulfillment/fail-saga';
 import { orderFulfillment } from '../order-fulfillment/order-fulfillment';
 import { sagaSupport } from '../../src/sagas/saga-support';
 import { SAGA_STREAM } from '../../src/sagas/saga-timed-out';
@@ -23,6 +23,7 @@ export const paymentService: ServiceDefinition = {
       handles: PAYMENT_SAGA_EVENTS,
       handle: paymentSagaHandlers({ payments, sagas: saga.store, ids }),
       onParked: failSagaOf(saga.store),
+      onReplay: reopenSagaOf(saga.store),
     });
     return { routes: paymentRoutes({ payments, idempotency }), start: saga.start, stop: saga.stop };
   },

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BusinessMetrics } from './business-metrics';
+import { DeadLetterMetrics } from './dead-letter-metrics';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -24,6 +25,7 @@ export class FrameworkMetrics {
   private readonly views = new Map<string, { size(): Promise<number> }>();
   readonly outboxRepublished: Counter<'service' | 'stream'>;
   readonly business: BusinessMetrics;
+  readonly deadLetters: DeadLetterMetrics;
 
   constructor(
     readonly service: string,
@@ -31,6 +33,7 @@ export class FrameworkMetrics {
   ) {
     const registers = [registry];
     this.business = new BusinessMetrics(registry);
+    this.deadLetters = new DeadLetterMetrics(registry);
     this.eventsAppended = new Counter({
       name: 'events_appended_total',
       help: 'Events committed to the event store',

@@ -15,6 +15,8 @@ import { OutboxSweeper } from '../outbox/outbox-sweeper';
 import type { KeyValueStore } from '../storage/key-value';
 import type { StreamLogStore } from '../storage/stream-log';
 import type { ConsumerGroupOptions } from '../subscriptions/consumer-group';
+import type { DeadLetterQueue } from '../subscriptions/dead-letter-queue';
+import type { RetrySettings } from '../subscriptions/retry-backoff';
 import type { FaultInjection } from './fault-injection';
 import { ConsumerGroup } from '../subscriptions/consumer-group';
 
@@ -32,6 +34,8 @@ export interface RuntimeOptions {
   readonly outboxGraceMs?: number;
   readonly outboxIntervalMs?: number;
   readonly leaseMs?: number;
+  /** Every group's retries before parking, unless the group sets its own (EVENT_RETRY_* settings). */
+  readonly retry?: RetrySettings;
   readonly faults?: FaultInjection;
   /**
    * At start, fold the commits of this long before each stream's newest into their views (0: never). For
@@ -44,13 +48,7 @@ type GroupOptions = Pick<ConsumerGroupOptions, 'group' | 'streams' | 'handle'> &
   Partial<
     Pick<
       ConsumerGroupOptions,
-      | 'handles'
-      | 'idempotentHandler'
-      | 'batchSize'
-      | 'concurrency'
-      | 'maxAttempts'
-      | 'retryBaseMs'
-      | 'onParked'
+      'handles' | 'idempotentHandler' | 'batchSize' | 'concurrency' | 'retry' | 'onParked' | 'onReplay'
     >
   >;
 
@@ -137,6 +135,7 @@ export class EventSourcingRuntime {
     const faults = this.options.faults;
     const group = new ConsumerGroup({
       ...options,
+      ...(this.options.retry || options.retry ? { retry: { ...this.options.retry, ...options.retry } } : {}),
       handle: faults
         ? (event, context) => {
             faults.inHandler(event);
@@ -156,6 +155,11 @@ export class EventSourcingRuntime {
     });
     this.groups.push(group);
     return group;
+  }
+
+  /** The parked events of every consumer group of this service, for the admin API. */
+  deadLetterQueues(): DeadLetterQueue[] {
+    return this.groups.map((group) => group.deadLetters);
   }
 
   /**

@@ -6,11 +6,13 @@ import { connectHazelcast, isHazelcastUp } from '../hazelcast/client';
 import { createHttpApp } from '../http/app';
 import type { Route } from '../http/route';
 import { startHttpServer } from '../http/server';
+import { deadLetterRoutes } from '../subscriptions/dead-letter-routes';
 import { createLogger, type Logger } from '../logging/logger';
 import { startMemberHeapGuard } from '../memory-guard/member-heap-guard';
 import { registerHazelcastClientMetrics } from '../metrics/hazelcast-client-metrics';
 import { HazelcastStreamLogStore } from '../storage/hazelcast-stream-log';
 import { shutdownTracing, tracingStarted } from '../telemetry';
+import type { EventSourcingRuntime } from './event-sourcing-runtime';
 import type { ServiceContext } from './service-context';
 import { createServiceContext } from './service-context-factory';
 import { openDurableStore, storeFor, type DurableStore } from './service-storage';
@@ -29,6 +31,12 @@ export interface ServiceWiring {
   /** Background work of the service's own (e.g. a timeout detector), started after the runtime. */
   readonly start?: () => Promise<void>;
   readonly stop?: () => Promise<void>;
+}
+
+/** What a service serves besides the operational routes: its own, and the admin API of its parked events. */
+export function serviceRoutes(wiring: ServiceWiring, runtime: EventSourcingRuntime): Route[] {
+  const deadLetters = runtime.deadLetterQueues();
+  return [...wiring.routes, ...(deadLetters.length > 0 ? deadLetterRoutes(deadLetters) : [])];
 }
 
 export interface RunningService {
@@ -116,7 +124,7 @@ export async function runService(
   });
   const { runtime, counters } = context;
   const wiring = await definition.wire(context);
-  routes.push(...wiring.routes);
+  routes.push(...serviceRoutes(wiring, runtime));
   await runtime.start();
   await wiring.start?.();
   counters.start();

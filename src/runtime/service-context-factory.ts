@@ -40,6 +40,11 @@ export function createServiceContext(options: {
     outboxGraceMs: config.OUTBOX_GRACE_MS,
     outboxIntervalMs: config.OUTBOX_INTERVAL_MS,
     leaseMs: config.SUBSCRIPTION_LEASE_MS,
+    retry: {
+      maxAttempts: config.EVENT_RETRY_MAX_ATTEMPTS,
+      baseMs: config.EVENT_RETRY_BASE_MS,
+      maxDelayMs: config.EVENT_RETRY_MAX_DELAY_MS,
+    },
     faults: faultInjectionFrom(config.FAULT_CRASH_AT),
     // PostgreSQL may lose its last deferred view writes in a crash; ten seconds covers them and clock skew.
     viewRepairWindowMs: config.HMS_PERSISTENCE === 'postgres' ? 10_000 : 0,

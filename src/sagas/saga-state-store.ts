@@ -3,6 +3,7 @@ import { RecentCache } from '../core/recent-cache';
 import type { Condition, KeyValueMap, QueryOptions, Stored } from '../storage/key-value';
 import { writtenStored } from '../storage/key-value';
 import { epochMsField, newestFirst } from '../storage/newest-first';
+import { sagaParking } from './saga-parking';
 import type { SagaDefinition, SagaState, SagaStatus } from './saga-state';
 import { ACTIVE, sagaTransitions, TERMINAL } from './saga-state';
 
@@ -101,6 +102,16 @@ export class SagaStateStore {
 
   markFailed(sagaId: string, reason: string): Promise<SagaUpdate> {
     return this.update(sagaId, (state, now) => sagaTransitions.failed(state, reason, now));
+  }
+
+  /** One of the saga's events was parked: FAILED, resumable by a replay of it (saga-parking.ts). */
+  markParked(sagaId: string, eventId: string, reason: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaParking.parked(state, eventId, reason, now));
+  }
+
+  /** A parked event of the saga is being replayed: back to where parking found it, if safe. */
+  reopenParked(sagaId: string): Promise<SagaUpdate> {
+    return this.update(sagaId, (state, now) => sagaParking.reopened(state, now));
   }
 
   /** Active sagas past their deadline, oldest deadline first, at most `limit` read. */

@@ -1,3 +1,5 @@
+import type { ParkedFailure } from './saga-parking';
+
 export const sagaStatuses = [
   'STARTED',
   'IN_PROGRESS',
@@ -54,6 +56,8 @@ export interface SagaState {
    * event — the timeout — joins it. Absent with tracing off and on records written before it existed.
    */
   readonly traceparent?: string;
+  /** Set while the saga is FAILED because one of its events was parked (saga-parking.ts). */
+  readonly parkedBy?: ParkedFailure;
 }
 
 export interface StepDefinition {

@@ -7,12 +7,17 @@ import type { Logger } from '../logging/logger';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { KeyValueStore } from '../storage/key-value';
 import type { StreamLogStore } from '../storage/stream-log';
-import type { DeadLetter, EventHandler, LedgerEntry } from './delivery';
+import type { DeadLetter } from './dead-letter';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { DeadLetterStore } from './dead-letter-store';
+import type { EventHandler, LedgerEntry } from './delivery';
 import { Delivery } from './delivery';
+import type { Wait } from './handler-retries';
 import type { LeaseRecord, PartitionRef } from './leases';
 import { LeaseCoordinator, partitionLeaseKey } from './leases';
 import type { Checkpoint } from './checkpoint';
 import { PartitionWorker } from './partition-worker';
+import type { RetrySettings } from './retry-backoff';
 import type { StreamEpoch } from './stream-epochs';
 import { StreamEpochs } from './stream-epochs';
 
@@ -45,8 +50,10 @@ export interface ConsumerGroupOptions {
   /** After a batch a partition's checkpoint is written at most this often (default 1 s; 0: every batch). */
   readonly checkpointEveryMs?: number;
   readonly concurrency?: number;
-  readonly maxAttempts?: number;
-  readonly retryBaseMs?: number;
+  /** Attempts and back-off before an event is parked (defaults: retry-backoff.ts). */
+  readonly retry?: Partial<RetrySettings>;
+  /** How the back-off waits (default: a timer). */
+  readonly wait?: Wait;
   /** Producer clock skew plus the longest publication delay a catch-up must reach around (default 60 s). */
   readonly catchUpMarginMs?: number;
   /** Commits per event-store page of a catch-up (default 500). */
@@ -54,6 +61,8 @@ export interface ConsumerGroupOptions {
   /** How often an idle partition checks whether its ringbuffer was recreated (default 2 s). */
   readonly epochCheckMs?: number;
   readonly onParked?: (event: EventEnvelope, reason: string) => Promise<void>;
+  /** Before a parked event is replayed, e.g. to reopen the saga its parking failed. */
+  readonly onReplay?: (event: EventEnvelope) => Promise<void>;
 }
 
 /**
@@ -66,25 +75,40 @@ export class ConsumerGroup {
   private readonly lag = new Map<string, number>();
   private readonly stopper = new AbortController();
   private readonly delivery: Delivery;
+  private readonly deadLetterStore: DeadLetterStore;
+  /** The group's parked events, for the admin API (`/api/admin/dlq`). */
+  readonly deadLetters: DeadLetterQueue;
   private readonly epochs: StreamEpochs;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: ConsumerGroupOptions) {
     const { group, naming, kv, clock, logger, metrics } = options;
+    const deadLetters = kv.map<DeadLetter>(naming.deadLetters(group));
+    this.deadLetterStore = new DeadLetterStore(group, metrics?.service ?? group, deadLetters, clock);
+    this.deadLetters = new DeadLetterQueue({
+      group,
+      store: this.deadLetterStore,
+      handle: options.handle,
+      logger,
+      ...(metrics ? { metrics } : {}),
+      ...(options.onReplay ? { onReplay: options.onReplay } : {}),
+      ...(options.onParked ? { onParked: options.onParked } : {}),
+    });
+    metrics?.deadLetters.trackGroup(group, () => this.deadLetterStore.count());
     this.delivery = new Delivery({
       group,
       handle: options.handle,
       ...(options.handles ? { handles: options.handles } : {}),
       ...(options.idempotentHandler ? { ledgerLagMs: 1_000 } : {}),
       ledger: kv.map<LedgerEntry>(naming.ledger(group)),
-      deadLetters: kv.map<DeadLetter>(naming.deadLetters(group)),
+      deadLetters,
       eventStore: options.eventStore,
       clock,
       logger,
       signal: this.stopper.signal,
       ...(metrics ? { metrics } : {}),
-      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.wait ? { wait: options.wait } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.onParked ? { onParked: options.onParked } : {}),
     });
@@ -157,6 +181,7 @@ export class ConsumerGroup {
       epochs: this.epochs,
       eventStore: this.options.eventStore(ref.stream),
       delivery: this.delivery,
+      deadLetters: this.deadLetterStore,
       clock,
       logger,
       batchSize: this.options.batchSize ?? 100,

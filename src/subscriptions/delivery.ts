@@ -1,5 +1,4 @@
 import type { Clock } from '../core/clock';
-import { backoffMs, sleep } from '../core/sleep';
 import type { EventEnvelope } from '../events/envelope';
 import type { Commit } from '../eventsourcing/commit';
 import type { EventStore } from '../eventsourcing/event-store';
@@ -9,6 +8,14 @@ import { RecentCache } from '../core/recent-cache';
 import type { KeyValueMap, Stored } from '../storage/key-value';
 import { writtenStored } from '../storage/key-value';
 import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
+import type { DeadLetter } from './dead-letter';
+import { DeadLetterStore } from './dead-letter-store';
+import type { Wait } from './handler-retries';
+import { HandlerRetries } from './handler-retries';
+import type { RetrySettings } from './retry-backoff';
+import { defaultRetrySettings } from './retry-backoff';
+
+export type { DeadLetter } from './dead-letter';
 
 export interface HandlerContext {
   readonly group: string;
@@ -25,14 +32,6 @@ export interface LedgerEntry {
 /** Where a partition's commits go: a Delivery, or one owner's view of it. */
 export interface CommitSink {
   deliver(commits: readonly Commit[]): Promise<void>;
-}
-
-export interface DeadLetter {
-  readonly group: string;
-  readonly event: EventEnvelope;
-  readonly error: string;
-  readonly attempts: number;
-  readonly failedAt: number;
 }
 
 export interface DeliveryOptions {
@@ -52,9 +51,10 @@ export interface DeliveryOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: FrameworkMetrics;
-  /** Attempts before an event is parked as a dead letter; the alert on handler failures fires long before. */
-  readonly maxAttempts?: number;
-  readonly retryBaseMs?: number;
+  /** Attempts and back-off before an event is parked as a dead letter (defaults: retry-backoff.ts). */
+  readonly retry?: Partial<RetrySettings>;
+  /** How the back-off waits (default: a timer); a test passes one that moves a manual clock. */
+  readonly wait?: Wait;
   /** Aggregates handled at once within a batch; one aggregate's commits are always handled in order. */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -90,19 +90,41 @@ const progressOf = (entry: Stored<LedgerEntry> | undefined, at: number): Progres
  */
 export class Delivery {
   private readonly handled: (event: EventEnvelope) => boolean;
+  private readonly retries: HandlerRetries;
 
   constructor(private readonly options: DeliveryOptions) {
     const types = options.handles ? new Set(options.handles) : undefined;
     this.handled = types ? (event) => types.has(event.eventType) : () => true;
+    const { group, handle, clock, logger, metrics } = options;
+    this.retries = new HandlerRetries({
+      group,
+      handle,
+      retry: { ...defaultRetrySettings, ...options.retry },
+      deadLetters: new DeadLetterStore(group, metrics?.service ?? group, options.deadLetters, clock),
+      clock,
+      logger,
+      ...(metrics ? { metrics } : {}),
+      ...(options.wait ? { wait: options.wait } : {}),
+      ...(options.onParked ? { onParked: options.onParked } : {}),
+    });
   }
 
-  /** A delivery for one owner of a partition, which remembers where it is with the aggregates it saw. */
-  forOwner(): CommitSink {
+  /**
+   * A delivery for one owner of a partition, which remembers where it is with the aggregates it saw;
+   * `stopped` (the owner lost the partition) ends a retry's back-off at once, leaving the event unhandled.
+   */
+  forOwner(stopped?: AbortSignal): CommitSink {
     const known = new RecentCache<Progress>(this.options.clock);
-    return { deliver: (commits) => this.deliver(commits, known) };
+    const group = this.options.signal;
+    const signal = stopped && group ? AbortSignal.any([stopped, group]) : (stopped ?? group);
+    return { deliver: (commits) => this.deliver(commits, known, signal) };
   }
 
-  async deliver(commits: readonly Commit[], known?: RecentCache<Progress>): Promise<void> {
+  async deliver(
+    commits: readonly Commit[],
+    known?: RecentCache<Progress>,
+    signal = this.options.signal,
+  ): Promise<void> {
     const byAggregate = new Map<string, Commit[]>();
     for (const commit of commits) {
       const key = ledgerKey(commit);
@@ -132,7 +154,7 @@ export class Delivery {
         while (next < queues.length) {
           const [key, queue] = queues[next++]!;
           let at = progress.get(key) ?? progressOf(undefined, this.options.clock.now());
-          for (const commit of queue) at = await this.deliverInOrder(commit, at);
+          for (const commit of queue) at = await this.deliverInOrder(commit, at, signal);
           known?.set(key, at);
         }
       }),
@@ -140,7 +162,7 @@ export class Delivery {
   }
 
   /** Handles what of the commit the group has not handled yet; returns where it is after it. */
-  private async deliverInOrder(commit: Commit, from: Progress): Promise<Progress> {
+  private async deliverInOrder(commit: Commit, from: Progress, signal?: AbortSignal): Promise<Progress> {
     const { ledger, eventStore, clock, ledgerLagMs = 0 } = this.options;
     const key = ledgerKey(commit);
     let entry = from.entry;
@@ -162,7 +184,7 @@ export class Delivery {
       let acted = false;
       for (const event of next.events) {
         if (event.version <= handled || !this.handled(event)) continue;
-        await this.handleWithRetry(event, next.committedAt);
+        await this.handleWithRetry(event, next, signal);
         acted = true;
       }
       handled = next.lastVersion;
@@ -183,7 +205,7 @@ export class Delivery {
    * In an `event.handle <EventType>` span, a child of the producer's span named by the event's traceparent,
    * so what the handler appends (and everything downstream) stays in the producer's trace.
    */
-  private async handleWithRetry(event: EventEnvelope, committedAt: number): Promise<void> {
+  private async handleWithRetry(event: EventEnvelope, commit: Commit, signal?: AbortSignal): Promise<void> {
     return inSpan(
       `event.handle ${event.eventType}`,
       () => ({
@@ -191,49 +213,7 @@ export class Delivery {
         parent: contextFromTraceparent(event.traceparent),
         attributes: { ...eventAttributes(event), 'messaging.consumer.group.name': this.options.group },
       }),
-      () => this.handleAttempts(event, committedAt),
+      () => this.retries.handle(event, commit.stream, commit.committedAt, signal),
     );
-  }
-
-  private async handleAttempts(event: EventEnvelope, committedAt: number): Promise<void> {
-    const { group, handle, logger, metrics, clock } = this.options;
-    const maxAttempts = this.options.maxAttempts ?? 5;
-    const service = metrics?.service ?? group;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const run = () => handle(event, { group, logger });
-        await (metrics ? metrics.time('handle', run) : run());
-        metrics?.eventsConsumed.inc({ service, consumer_group: group, event_type: event.eventType });
-        metrics?.endToEnd.observe(
-          { service, event_type: event.eventType },
-          Math.max(0, clock.now() - committedAt) / 1000,
-        );
-        return;
-      } catch (error) {
-        metrics?.handlerFailures.inc({ service, consumer_group: group, event_type: event.eventType });
-        // Shutting down: leave the event unhandled and unrecorded, so whoever owns the partition next retries it.
-        if (this.options.signal?.aborted) throw error;
-        if (attempt >= maxAttempts) {
-          await this.park(event, error, attempt);
-          return;
-        }
-        logger.warn(
-          { err: error, eventId: event.eventId, eventType: event.eventType, attempt },
-          'handler failed; retrying',
-        );
-        await sleep(backoffMs(attempt, this.options.retryBaseMs ?? 50, 5_000), this.options.signal);
-      }
-    }
-  }
-
-  private async park(event: EventEnvelope, error: unknown, attempts: number): Promise<void> {
-    const { group, deadLetters, logger, clock } = this.options;
-    const message = error instanceof Error ? error.message : String(error);
-    logger.error(
-      { err: error, eventId: event.eventId, eventType: event.eventType, attempts },
-      'event parked as dead letter',
-    );
-    await deadLetters.set(event.eventId, { group, event, error: message, attempts, failedAt: clock.now() });
-    await this.options.onParked?.(event, message);
   }
 }

@@ -10,9 +10,11 @@ import type { CatchUpReason } from './catch-up';
 import { CatchUp } from './catch-up';
 import type { Checkpoint } from './checkpoint';
 import { CheckpointWriter } from './checkpoint-writer';
+import type { DeadLetterStore } from './dead-letter-store';
 import type { CommitSink, Delivery } from './delivery';
 import type { PartitionRef } from './leases';
 import type { StreamEpochs } from './stream-epochs';
+import { parseStreamItem } from './stream-item';
 
 export type { Checkpoint } from './checkpoint';
 
@@ -26,6 +28,8 @@ export interface WorkerOptions {
   readonly epochs: StreamEpochs;
   readonly eventStore: EventStore;
   readonly delivery: Delivery;
+  /** Where an item that is not a commit is parked, so the items after it are read on. */
+  readonly deadLetters: DeadLetterStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: FrameworkMetrics;
@@ -65,7 +69,7 @@ export class PartitionWorker {
   private readonly checkpoint: CheckpointWriter;
 
   constructor(private readonly options: WorkerOptions) {
-    this.sink = options.delivery.forOwner();
+    this.sink = options.delivery.forOwner(this.stopper.signal);
     this.checkpoint = new CheckpointWriter(
       options.checkpoints,
       this.checkpointKey,
@@ -165,7 +169,7 @@ export class PartitionWorker {
       sequence: oldest?.sequence ?? head,
       epoch,
       // Everything from the oldest item on was appended after it, so committed after it, within the margin.
-      committedAt: oldest ? (JSON.parse(oldest.value) as Commit).committedAt : clock.now(),
+      committedAt: oldest ? (this.commitTimeOf(oldest.value) ?? clock.now()) : clock.now(),
     };
     await this.checkpoint.now(at);
     return at;
@@ -183,7 +187,7 @@ export class PartitionWorker {
     if (first !== undefined && first > at.sequence) return this.catchUp(at, 'overrun');
     let next = at;
     if (read.items.length > 0) {
-      const commits = read.items.map((item) => JSON.parse(item.value) as Commit);
+      const commits = await this.commitsOf(read.items, at.epoch);
       this.handling = delivery.deliver(commits);
       await this.handling;
       if (this.stopped) return at;
@@ -201,6 +205,48 @@ export class PartitionWorker {
     if (tail + 1 < next.sequence) return this.catchUp(next, 'recreated');
     onLag(tail + 1 - next.sequence);
     return next;
+  }
+
+  /**
+   * The items' commits. An item that is not one (checked against the envelope schema) would fail this
+   * read for ever, so it is parked in the group's dead letters with the reason, once, and passed over.
+   */
+  private async commitsOf(items: StreamRead['items'], epoch: string): Promise<Commit[]> {
+    const { deadLetters, log, logger, metrics, group, ref } = this.options;
+    const commits: Commit[] = [];
+    for (const item of items) {
+      const checked = parseStreamItem(item.value);
+      if ('commit' in checked) {
+        commits.push(checked.commit);
+        continue;
+      }
+      const parked = await deadLetters.parkMalformed({
+        ring: log.name,
+        epoch,
+        sequence: item.sequence,
+        raw: item.value,
+        reason: checked.reason,
+      });
+      if (!parked.first) continue;
+      metrics?.deadLetters.added.inc({ consumer_group: group, kind: 'malformed' });
+      logger.error(
+        {
+          group,
+          stream: ref.stream,
+          partition: ref.partition,
+          sequence: item.sequence,
+          reason: checked.reason,
+          dlqEntryId: parked.entry.dlqEntryId,
+        },
+        'malformed stream item parked as dead letter; reading on',
+      );
+    }
+    return commits;
+  }
+
+  private commitTimeOf(value: string): number | undefined {
+    const checked = parseStreamItem(value);
+    return 'commit' in checked ? checked.commit.committedAt : undefined;
   }
 
   /**

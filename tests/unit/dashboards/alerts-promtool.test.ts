@@ -33,7 +33,7 @@ describe('alert rules (promtool)', () => {
       encoding: 'utf8',
       timeout: 30_000,
     });
-    expect(out).toMatch(/SUCCESS: 9 rules found/);
+    expect(out).toMatch(/SUCCESS: 10 rules found/);
   });
 
   test('promtool test rules passes', () => {

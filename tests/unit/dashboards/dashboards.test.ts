@@ -110,6 +110,7 @@ describe('dashboards as code', () => {
       'SagaSuccessRateLow',
       'EventHandlerErrorRateHigh',
       'ConsumerLagGrowing',
+      'EventsParked',
       'ServiceDown',
       'HazelcastClientDisconnected',
       'HazelcastMemberMissing',
