@@ -9,6 +9,7 @@ import { RecentCache } from '../core/recent-cache';
 import type { KeyValueMap, Stored } from '../storage/key-value';
 import { writtenStored } from '../storage/key-value';
 import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
+import type { DeliveryOwner, HandledVersionsReader } from './delivery-owner';
 
 export interface HandlerContext {
   readonly group: string;
@@ -47,6 +48,8 @@ export interface DeliveryOptions {
    */
   readonly ledgerLagMs?: number;
   readonly ledger: KeyValueMap<LedgerEntry>;
+  /** What the group acted on, kept without expiry: read with the ledger, whose entries expire. */
+  readonly handledVersions?: HandledVersionsReader;
   readonly deadLetters: KeyValueMap<DeadLetter>;
   readonly eventStore: (stream: string) => EventStore;
   readonly clock: Clock;
@@ -77,9 +80,9 @@ interface Progress {
   readonly entryAt: number;
 }
 
-const progressOf = (entry: Stored<LedgerEntry> | undefined, at: number): Progress => ({
+const progressOf = (entry: Stored<LedgerEntry> | undefined, at: number, floor = 0): Progress => ({
   entry,
-  through: entry?.value.version ?? 0,
+  through: Math.max(entry?.value.version ?? 0, floor),
   entryAt: at,
 });
 
@@ -97,12 +100,16 @@ export class Delivery {
   }
 
   /** A delivery for one owner of a partition, which remembers where it is with the aggregates it saw. */
-  forOwner(): CommitSink {
+  forOwner(owner?: DeliveryOwner): CommitSink {
     const known = new RecentCache<Progress>(this.options.clock);
-    return { deliver: (commits) => this.deliver(commits, known) };
+    return { deliver: (commits) => this.deliver(commits, known, owner) };
   }
 
-  async deliver(commits: readonly Commit[], known?: RecentCache<Progress>): Promise<void> {
+  async deliver(
+    commits: readonly Commit[],
+    known?: RecentCache<Progress>,
+    owner?: DeliveryOwner,
+  ): Promise<void> {
     const byAggregate = new Map<string, Commit[]>();
     for (const commit of commits) {
       const key = ledgerKey(commit);
@@ -120,27 +127,33 @@ export class Delivery {
       else unknown.push(key);
     }
     if (unknown.length > 0) {
-      const stored = await this.options.ledger.getAll(unknown);
+      const [stored, floors] = await Promise.all([
+        this.options.ledger.getAll(unknown),
+        this.options.handledVersions?.versions(unknown),
+      ]);
       const at = this.options.clock.now();
-      for (const key of unknown) progress.set(key, progressOf(stored.get(key), at));
+      for (const key of unknown) progress.set(key, progressOf(stored.get(key), at, floors?.get(key)));
     }
     const queues = [...byAggregate];
     const workers = Math.min(queues.length, this.options.concurrency ?? 32);
     let next = 0;
-    await Promise.all(
+    // Every aggregate's run ends before the batch fails, so a redelivery never overlaps a handler call.
+    const runs = await Promise.allSettled(
       Array.from({ length: workers }, async () => {
         while (next < queues.length) {
           const [key, queue] = queues[next++]!;
           let at = progress.get(key) ?? progressOf(undefined, this.options.clock.now());
-          for (const commit of queue) at = await this.deliverInOrder(commit, at);
+          for (const commit of queue) at = await this.deliverInOrder(commit, at, owner);
           known?.set(key, at);
         }
       }),
     );
+    const failed = runs.find((run) => run.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Handles what of the commit the group has not handled yet; returns where it is after it. */
-  private async deliverInOrder(commit: Commit, from: Progress): Promise<Progress> {
+  private async deliverInOrder(commit: Commit, from: Progress, owner?: DeliveryOwner): Promise<Progress> {
     const { ledger, eventStore, clock, ledgerLagMs = 0 } = this.options;
     const key = ledgerKey(commit);
     let entry = from.entry;
@@ -162,11 +175,13 @@ export class Delivery {
       let acted = false;
       for (const event of next.events) {
         if (event.version <= handled || !this.handled(event)) continue;
+        owner?.assertHeld();
         await this.handleWithRetry(event, next.committedAt);
         acted = true;
       }
       handled = next.lastVersion;
       if (!acted) continue;
+      owner?.handled(key, handled);
       // A handler that skips what it applied before may see these again after a crash: no write yet.
       if (entry && clock.now() - entryAt < ledgerLagMs) continue;
       entryAt = clock.now();
