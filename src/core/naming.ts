@@ -21,6 +21,11 @@ export class Naming {
     return `${this.prefix}${group}.ledger`;
   }
 
+  /** Per aggregate, the highest version a group acted on; never expires (src/subscriptions/handled-versions.ts). */
+  handledVersions(group: string): string {
+    return `${this.prefix}${group}.handled`;
+  }
+
   deadLetters(group: string): string {
     return `${this.prefix}${group}.dead-letters.view`;
   }

@@ -18,7 +18,7 @@ export class TieredKeyValueStore implements KeyValueStore {
 
 /**
  * What cannot be derived from anything else, plus the views (so lists and filters see every aggregate,
- * not a hot set): event stores, views and dead letters, consumer ledgers and checkpoints, idempotency
+ * not a hot set): event stores, views and dead letters, consumer ledgers, handled versions and checkpoints, idempotency
  * records, saga records and the saga policy. Embedding maps (`product-embeddings.*`) are derived from the
  * products and rebuilt by the backfill, so they stay in the grid.
  */
@@ -26,6 +26,7 @@ const DURABLE_SUFFIXES = [
   '.es',
   '.view',
   '.ledger',
+  '.handled',
   '.idempotency',
   'subscription.checkpoints',
   'saga.state',

@@ -17,4 +17,11 @@ export interface Checkpoint {
   readonly committedAt?: number;
   /** An unfinished catch-up: every commit of the partition committed before this time was delivered. */
   readonly catchUpFrom?: number;
+  /**
+   * The fencing token (lease epoch) of the grant that wrote it: a write under a lower one is refused.
+   * Absent only in checkpoints written before fencing.
+   */
+  readonly fence?: number;
+  /** The id of that grant (LeaseGrant.id), so an owner knows its own write. */
+  readonly grant?: string;
 }

@@ -13,6 +13,9 @@ import { DeadLetterStore } from './dead-letter-store';
 import type { EventHandler, LedgerEntry } from './delivery';
 import { Delivery } from './delivery';
 import type { Wait } from './handler-retries';
+import type { HandledVersion } from './handled-versions';
+import { HandledVersions } from './handled-versions';
+import type { LeaseGrant } from './lease-grant';
 import type { LeaseRecord, PartitionRef } from './leases';
 import { LeaseCoordinator, partitionLeaseKey } from './leases';
 import type { Checkpoint } from './checkpoint';
@@ -72,6 +75,9 @@ export interface ConsumerGroupOptions {
 export class ConsumerGroup {
   private readonly leases: LeaseCoordinator;
   private readonly workers = new Map<string, PartitionWorker>();
+  /** Workers still finishing after their lease ended: a new grant of the partition starts after them. */
+  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly handledVersions: HandledVersions;
   private readonly lag = new Map<string, number>();
   private readonly stopper = new AbortController();
   private readonly delivery: Delivery;
@@ -95,12 +101,14 @@ export class ConsumerGroup {
       ...(options.onParked ? { onParked: options.onParked } : {}),
     });
     metrics?.deadLetters.trackGroup(group, () => this.deadLetterStore.count());
+    this.handledVersions = new HandledVersions(kv.map<HandledVersion>(naming.handledVersions(group)));
     this.delivery = new Delivery({
       group,
       handle: options.handle,
       ...(options.handles ? { handles: options.handles } : {}),
       ...(options.idempotentHandler ? { ledgerLagMs: 1_000 } : {}),
       ledger: kv.map<LedgerEntry>(naming.ledger(group)),
+      handledVersions: this.handledVersions,
       deadLetters,
       eventStore: options.eventStore,
       clock,
@@ -123,8 +131,9 @@ export class ConsumerGroup {
       leases: kv.map<LeaseRecord>(naming.leases()),
       clock,
       leaseMs: this.leaseMs,
-      onAcquired: (ref) => this.startWorker(ref),
-      onLost: (ref) => this.stopWorker(ref),
+      onAcquired: (ref, grant) => this.startWorker(ref, grant),
+      onReleasing: (ref) => this.stopWorker(ref, 'flush'),
+      onLost: (ref) => this.stopWorker(ref, 'abandon'),
     });
   }
 
@@ -169,7 +178,7 @@ export class ConsumerGroup {
     }
   }
 
-  private startWorker(ref: PartitionRef): void {
+  private startWorker(ref: PartitionRef, grant: LeaseGrant): void {
     const { group, naming, kv, logs, clock, logger, metrics } = this.options;
     const key = partitionLeaseKey(group, ref);
     const worker = new PartitionWorker({
@@ -182,6 +191,9 @@ export class ConsumerGroup {
       eventStore: this.options.eventStore(ref.stream),
       delivery: this.delivery,
       deadLetters: this.deadLetterStore,
+      grant,
+      handledVersions: this.handledVersions.forOwner(),
+      onFenced: () => this.leases.forget(ref),
       clock,
       logger,
       batchSize: this.options.batchSize ?? 100,
@@ -193,15 +205,21 @@ export class ConsumerGroup {
       ...(metrics ? { metrics } : {}),
     });
     this.workers.set(key, worker);
-    worker.start();
+    const previous = this.stopping.get(key);
+    if (previous) void previous.then(() => this.workers.get(key) === worker && worker.start());
+    else worker.start();
   }
 
-  private async stopWorker(ref: PartitionRef): Promise<void> {
+  private async stopWorker(ref: PartitionRef, mode: 'flush' | 'abandon'): Promise<void> {
     const key = partitionLeaseKey(this.options.group, ref);
     const worker = this.workers.get(key);
     this.workers.delete(key);
     this.reportLag(key, ref.stream, 0);
-    await worker?.stop();
+    if (!worker) return;
+    const stopped = worker.stop(mode);
+    this.stopping.set(key, stopped);
+    await stopped;
+    if (this.stopping.get(key) === stopped) this.stopping.delete(key);
   }
 
   private reportLag(key: string, stream: string, lag: number): void {

@@ -16,6 +16,7 @@ import type { RetrySettings } from './retry-backoff';
 import { defaultRetrySettings } from './retry-backoff';
 
 export type { DeadLetter } from './dead-letter';
+import type { DeliveryOwner, HandledVersionsReader } from './delivery-owner';
 
 export interface HandlerContext {
   readonly group: string;
@@ -46,6 +47,8 @@ export interface DeliveryOptions {
    */
   readonly ledgerLagMs?: number;
   readonly ledger: KeyValueMap<LedgerEntry>;
+  /** What the group acted on, kept without expiry: read with the ledger, whose entries expire. */
+  readonly handledVersions?: HandledVersionsReader;
   readonly deadLetters: KeyValueMap<DeadLetter>;
   readonly eventStore: (stream: string) => EventStore;
   readonly clock: Clock;
@@ -77,9 +80,9 @@ interface Progress {
   readonly entryAt: number;
 }
 
-const progressOf = (entry: Stored<LedgerEntry> | undefined, at: number): Progress => ({
+const progressOf = (entry: Stored<LedgerEntry> | undefined, at: number, floor = 0): Progress => ({
   entry,
-  through: entry?.value.version ?? 0,
+  through: Math.max(entry?.value.version ?? 0, floor),
   entryAt: at,
 });
 
@@ -113,16 +116,17 @@ export class Delivery {
    * A delivery for one owner of a partition, which remembers where it is with the aggregates it saw;
    * `stopped` (the owner lost the partition) ends a retry's back-off at once, leaving the event unhandled.
    */
-  forOwner(stopped?: AbortSignal): CommitSink {
+  forOwner(owner?: DeliveryOwner, stopped?: AbortSignal): CommitSink {
     const known = new RecentCache<Progress>(this.options.clock);
     const group = this.options.signal;
     const signal = stopped && group ? AbortSignal.any([stopped, group]) : (stopped ?? group);
-    return { deliver: (commits) => this.deliver(commits, known, signal) };
+    return { deliver: (commits) => this.deliver(commits, known, owner, signal) };
   }
 
   async deliver(
     commits: readonly Commit[],
     known?: RecentCache<Progress>,
+    owner?: DeliveryOwner,
     signal = this.options.signal,
   ): Promise<void> {
     const byAggregate = new Map<string, Commit[]>();
@@ -142,27 +146,38 @@ export class Delivery {
       else unknown.push(key);
     }
     if (unknown.length > 0) {
-      const stored = await this.options.ledger.getAll(unknown);
+      const [stored, floors] = await Promise.all([
+        this.options.ledger.getAll(unknown),
+        this.options.handledVersions?.versions(unknown),
+      ]);
       const at = this.options.clock.now();
-      for (const key of unknown) progress.set(key, progressOf(stored.get(key), at));
+      for (const key of unknown) progress.set(key, progressOf(stored.get(key), at, floors?.get(key)));
     }
     const queues = [...byAggregate];
     const workers = Math.min(queues.length, this.options.concurrency ?? 32);
     let next = 0;
-    await Promise.all(
+    // Every aggregate's run ends before the batch fails, so a redelivery never overlaps a handler call.
+    const runs = await Promise.allSettled(
       Array.from({ length: workers }, async () => {
         while (next < queues.length) {
           const [key, queue] = queues[next++]!;
           let at = progress.get(key) ?? progressOf(undefined, this.options.clock.now());
-          for (const commit of queue) at = await this.deliverInOrder(commit, at, signal);
+          for (const commit of queue) at = await this.deliverInOrder(commit, at, owner, signal);
           known?.set(key, at);
         }
       }),
     );
+    const failed = runs.find((run) => run.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Handles what of the commit the group has not handled yet; returns where it is after it. */
-  private async deliverInOrder(commit: Commit, from: Progress, signal?: AbortSignal): Promise<Progress> {
+  private async deliverInOrder(
+    commit: Commit,
+    from: Progress,
+    owner?: DeliveryOwner,
+    signal?: AbortSignal,
+  ): Promise<Progress> {
     const { ledger, eventStore, clock, ledgerLagMs = 0 } = this.options;
     const key = ledgerKey(commit);
     let entry = from.entry;
@@ -184,11 +199,12 @@ export class Delivery {
       let acted = false;
       for (const event of next.events) {
         if (event.version <= handled || !this.handled(event)) continue;
-        await this.handleWithRetry(event, next, signal);
+        await this.handleWithRetry(event, next, signal, owner);
         acted = true;
       }
       handled = next.lastVersion;
       if (!acted) continue;
+      owner?.handled(key, handled);
       // A handler that skips what it applied before may see these again after a crash: no write yet.
       if (entry && clock.now() - entryAt < ledgerLagMs) continue;
       entryAt = clock.now();
@@ -205,7 +221,12 @@ export class Delivery {
    * In an `event.handle <EventType>` span, a child of the producer's span named by the event's traceparent,
    * so what the handler appends (and everything downstream) stays in the producer's trace.
    */
-  private async handleWithRetry(event: EventEnvelope, commit: Commit, signal?: AbortSignal): Promise<void> {
+  private async handleWithRetry(
+    event: EventEnvelope,
+    commit: Commit,
+    signal?: AbortSignal,
+    owner?: DeliveryOwner,
+  ): Promise<void> {
     return inSpan(
       `event.handle ${event.eventType}`,
       () => ({
@@ -213,7 +234,8 @@ export class Delivery {
         parent: contextFromTraceparent(event.traceparent),
         attributes: { ...eventAttributes(event), 'messaging.consumer.group.name': this.options.group },
       }),
-      () => this.retries.handle(event, commit.stream, commit.committedAt, signal),
+      // Every attempt, the first and each retry, only while this owner still holds the partition.
+      () => this.retries.handle(event, commit.stream, commit.committedAt, signal, () => owner?.assertHeld()),
     );
   }
 }

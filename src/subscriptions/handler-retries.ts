@@ -34,17 +34,22 @@ export interface HandlerRetriesOptions {
 export class HandlerRetries {
   constructor(private readonly options: HandlerRetriesOptions) {}
 
-  /** Resolves once handled or parked; rejects only when `signal` aborts (the event stays unhandled). */
+  /**
+   * Resolves once handled or parked; rejects only when `signal` aborts or `beforeAttempt` throws (the owner's
+   * lease is no longer held): the event stays unhandled.
+   */
   async handle(
     event: EventEnvelope,
     stream: string,
     committedAt: number,
     signal?: AbortSignal,
+    beforeAttempt?: () => void,
   ): Promise<void> {
     const { group, handle, logger, metrics, clock, retry } = this.options;
     const wait = this.options.wait ?? sleep;
     const service = metrics?.service ?? group;
     for (let attempt = 1; ; attempt++) {
+      beforeAttempt?.();
       try {
         const run = () => handle(event, { group, logger });
         await (metrics ? metrics.time('handle', run) : run());

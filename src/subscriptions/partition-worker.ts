@@ -12,6 +12,9 @@ import type { Checkpoint } from './checkpoint';
 import { CheckpointWriter } from './checkpoint-writer';
 import type { DeadLetterStore } from './dead-letter-store';
 import type { CommitSink, Delivery } from './delivery';
+import type { PendingVersions } from './handled-versions';
+import type { LeaseGrant } from './lease-grant';
+import { LeaseLapsed, LeaseLost } from './lease-grant';
 import type { PartitionRef } from './leases';
 import type { StreamEpochs } from './stream-epochs';
 import { parseStreamItem } from './stream-item';
@@ -30,6 +33,12 @@ export interface WorkerOptions {
   readonly delivery: Delivery;
   /** Where an item that is not a commit is parked, so the items after it are read on. */
   readonly deadLetters: DeadLetterStore;
+  /** The lease this worker reads under: checked before every handler call, carried by every checkpoint. */
+  readonly grant: LeaseGrant;
+  /** The versions this owner acts on, made durable before each checkpoint write. */
+  readonly handledVersions: PendingVersions;
+  /** The checkpoint was moved under a newer grant: this owner has lost the partition. */
+  readonly onFenced: () => void;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: FrameworkMetrics;
@@ -57,6 +66,8 @@ type Position = Checkpoint & { readonly epoch: string };
  * next owner reads the batch again and the ledger skips what was already handled. When the ringbuffer no
  * longer holds the checkpoint's next item (overwritten while the group was behind, or the ringbuffer
  * recreated), the partition is read back from the event store from the checkpoint's commit time first.
+ * The worker acts only under its lease: it claims the checkpoint for its grant before reading, handles
+ * nothing while the grant is lapsed or lost, and ends for good once another grant has moved the checkpoint.
  */
 export class PartitionWorker {
   private readonly stopper = new AbortController();
@@ -69,11 +80,19 @@ export class PartitionWorker {
   private readonly checkpoint: CheckpointWriter;
 
   constructor(private readonly options: WorkerOptions) {
-    this.sink = options.delivery.forOwner(this.stopper.signal);
+    const { grant, handledVersions } = options;
+    this.sink = options.delivery.forOwner(
+      {
+        assertHeld: () => grant.assertHeld(),
+        handled: (aggregateKey, version) => handledVersions.note(aggregateKey, version),
+      },
+      this.stopper.signal,
+    );
     this.checkpoint = new CheckpointWriter(
       options.checkpoints,
       this.checkpointKey,
       options.checkpointEveryMs ?? 0,
+      { grant, beforeWrite: () => handledVersions.flush() },
     );
     this.catchUps = new CatchUp({
       group: options.group,
@@ -99,11 +118,16 @@ export class PartitionWorker {
 
   /**
    * Stops after the batch (or catch-up page) in hand and writes the newest checkpoint; a blocking read
-   * still pending is abandoned.
+   * still pending is abandoned. Once the lease is lost (`abandon`), nothing more is written.
    */
-  async stop(): Promise<void> {
+  async stop(mode: 'flush' | 'abandon' = 'flush'): Promise<void> {
     this.stopper.abort();
     await this.handling.catch(() => undefined); // its failure was logged by the loop
+    if (mode === 'abandon') {
+      this.checkpoint.discard();
+      this.options.handledVersions.discard();
+      return;
+    }
     await this.checkpoint.flush().catch((error: unknown) => {
       const { logger, group, ref } = this.options;
       logger.warn(
@@ -128,11 +152,18 @@ export class PartitionWorker {
         failures = 0;
       } catch (error) {
         if (this.stopped) return;
+        const fields = { group, stream: ref.stream, partition: ref.partition };
+        if (error instanceof LeaseLost) {
+          logger.warn(
+            { ...fields, epoch: this.options.grant.epoch },
+            'lease lost to another owner; stopping',
+          );
+          this.options.onFenced();
+          return;
+        }
         failures += 1;
-        logger.warn(
-          { err: error, group, stream: ref.stream, partition: ref.partition },
-          'stream read failed; backing off',
-        );
+        if (error instanceof LeaseLapsed) logger.warn(fields, 'lease not renewed in time; handling paused');
+        else logger.warn({ err: error, ...fields }, 'stream read failed; backing off');
         position = undefined;
         await sleep(backoffMs(failures, 100, 10_000), this.stopper.signal);
       }
@@ -141,8 +172,8 @@ export class PartitionWorker {
 
   /** Where to read next, from the stored checkpoint; catches up first when the ringbuffer lost it. */
   private async resume(): Promise<Position> {
-    const { checkpoints, epochs, log } = this.options;
-    const stored = (await checkpoints.get(this.checkpointKey))?.value;
+    const { epochs, log } = this.options;
+    const stored = await this.checkpoint.claim();
     const epoch = await epochs.current(log.name);
     if (!stored) return this.begin(epoch);
     // A checkpoint from before epochs existed was read from the ringbuffer still there.

@@ -6,6 +6,7 @@ import { describeCatchUpContract, until } from '../core/catch-up-contract';
 import { CatchUpScene } from '../core/catch-up-scene';
 import { stockDecider } from '../core/stock-fixture';
 import { describeCoreContract } from '../core/core-contract';
+import { describeExactlyOnceContract } from '../core/exactly-once-contract';
 import { closeTestHazelcast, testHazelcast } from '../support/hazelcast';
 
 let client: Client;
@@ -24,6 +25,12 @@ describeCoreContract('a real Hazelcast member', () => ({
   kv,
   logs,
   prefix: () => `core${process.pid}x${++counter}.`,
+}));
+
+describeExactlyOnceContract('a real Hazelcast member', () => ({
+  kv,
+  logs,
+  prefix: () => `once${process.pid}x${++counter}.`,
 }));
 
 // config/hazelcast.yaml gives ringbuffers named `test-small-ring-*` a capacity of 16 (test only).
