@@ -6,6 +6,8 @@ import { ConfigError } from '../src/config/service-config';
 const schema = z.object({
   /** Empty: every namespace. */
   WATCH_NAMESPACE: z.string().default(''),
+  /** The API server ends each watch after this long; the operator resumes it at once (a normal close). */
+  WATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
   /** Where the leader-election Lease lives (the operator's own namespace in a cluster). */
   LEASE_NAMESPACE: z.string().min(1).default('default'),
   LEASE_NAME: z.string().min(1).default('sagapolicy-operator'),

@@ -43,7 +43,7 @@ export class SagaPolicyController {
     private readonly metrics: OperatorMetrics,
   ) {
     this.informer = new Informer(
-      sagaPolicyListWatch(kube, config.WATCH_NAMESPACE),
+      sagaPolicyListWatch(kube, config.WATCH_NAMESPACE, config.WATCH_TIMEOUT_SECONDS),
       {
         onUpsert: (resource) => {
           const key = keyOf(resource);
@@ -64,6 +64,7 @@ export class SagaPolicyController {
         resyncMs: 10 * 60_000,
         watchdogMs: 5 * 60_000,
         onError: (error) => logger.warn({ err: error }, 'watch trouble; retrying'),
+        onResume: (resourceVersion) => logger.debug({ resourceVersion }, 'watch ended normally; resumed'),
       },
     );
     const resources = kubePolicyResources(kube, this.informer, logger);
