@@ -29,6 +29,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   RESYNC_MS: z.coerce.number().int().min(1_000).default(30_000),
   LEASE_DURATION_MS: z.coerce.number().int().min(1_000).default(15_000),
+  /** A leader that has not renewed for this long stops leading; default two thirds of the lease. */
+  RENEW_DEADLINE_MS: z.coerce.number().int().min(200).optional(),
   RETRY_PERIOD_MS: z.coerce.number().int().min(100).default(2_000),
   WORKERS: z.coerce.number().int().min(1).max(32).default(2),
 });

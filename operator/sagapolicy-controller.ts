@@ -79,6 +79,7 @@ export class SagaPolicyController {
       leases: kubeLeaseStore(kube, config.LEASE_NAMESPACE, config.LEASE_NAME),
       scheduler,
       leaseDurationMs: config.LEASE_DURATION_MS,
+      renewDeadlineMs: config.RENEW_DEADLINE_MS,
       retryPeriodMs: config.RETRY_PERIOD_MS,
       onStartedLeading: () => {
         logger.info({ identity: config.POD_NAME }, 'leading: reconciling SagaPolicies');
