@@ -6,6 +6,8 @@ import { ConfigError } from '../src/config/service-config';
 const schema = z.object({
   /** Empty: every namespace. */
   WATCH_NAMESPACE: z.string().default(''),
+  /** The API server ends each watch after this long; the operator resumes it at once (a normal close). */
+  WATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
   /** Where the leader-election Lease lives (the operator's own namespace in a cluster). */
   LEASE_NAMESPACE: z.string().min(1).default('default'),
   LEASE_NAME: z.string().min(1).default('sagapolicy-operator'),
@@ -27,6 +29,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   RESYNC_MS: z.coerce.number().int().min(1_000).default(30_000),
   LEASE_DURATION_MS: z.coerce.number().int().min(1_000).default(15_000),
+  /** A leader that has not renewed for this long stops leading; default two thirds of the lease. */
+  RENEW_DEADLINE_MS: z.coerce.number().int().min(200).optional(),
   RETRY_PERIOD_MS: z.coerce.number().int().min(100).default(2_000),
   WORKERS: z.coerce.number().int().min(1).max(32).default(2),
 });

@@ -43,7 +43,7 @@ export class SagaPolicyController {
     private readonly metrics: OperatorMetrics,
   ) {
     this.informer = new Informer(
-      sagaPolicyListWatch(kube, config.WATCH_NAMESPACE),
+      sagaPolicyListWatch(kube, config.WATCH_NAMESPACE, config.WATCH_TIMEOUT_SECONDS),
       {
         onUpsert: (resource) => {
           const key = keyOf(resource);
@@ -64,6 +64,7 @@ export class SagaPolicyController {
         resyncMs: 10 * 60_000,
         watchdogMs: 5 * 60_000,
         onError: (error) => logger.warn({ err: error }, 'watch trouble; retrying'),
+        onResume: (resourceVersion) => logger.debug({ resourceVersion }, 'watch ended normally; resumed'),
       },
     );
     const resources = kubePolicyResources(kube, this.informer, logger);
@@ -78,6 +79,7 @@ export class SagaPolicyController {
       leases: kubeLeaseStore(kube, config.LEASE_NAMESPACE, config.LEASE_NAME),
       scheduler,
       leaseDurationMs: config.LEASE_DURATION_MS,
+      renewDeadlineMs: config.RENEW_DEADLINE_MS,
       retryPeriodMs: config.RETRY_PERIOD_MS,
       onStartedLeading: () => {
         logger.info({ identity: config.POD_NAME }, 'leading: reconciling SagaPolicies');

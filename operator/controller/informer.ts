@@ -36,10 +36,14 @@ export interface InformerHandlers<T> {
 export const keyOf = (object: ObjectWithMeta): string =>
   `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 
+/** A normal close sooner than this, with no event in it, is treated as trouble (as client-go does). */
+const SHORTEST_NORMAL_WATCH_MS = 1_000;
+
 /**
  * List, then watch from the list's resourceVersion, keeping a local cache. Survives what real API
- * servers do: a watch that ends (timeout, restart) is resumed from the last resourceVersion; a 410 Gone
- * relists; errors back off exponentially; a watch that goes silent longer than the watchdog allows is
+ * servers do: a watch that ends normally (its timeout, or quiet past the client's idle timeout) is resumed
+ * at once from the last resourceVersion, without back-off or a warning; a 410 Gone relists; errors back
+ * off exponentially; a watch that goes silent longer than the watchdog allows is
  * restarted. A periodic resync hands every cached object to the handler again.
  */
 export class Informer<T extends ObjectWithMeta> {
@@ -63,6 +67,8 @@ export class Informer<T extends ObjectWithMeta> {
       readonly resyncMs?: number;
       readonly watchdogMs?: number;
       readonly onError?: (error: unknown) => void;
+      /** A watch ended normally and is resumed at once (for a debug line: it happens every 30 s when quiet). */
+      readonly onResume?: (resourceVersion: string) => void;
     } = {},
   ) {}
 
@@ -120,12 +126,15 @@ export class Informer<T extends ObjectWithMeta> {
   private async startWatch(): Promise<void> {
     if (this.stopped || this.resourceVersion === undefined) return;
     const epoch = ++this.epoch;
+    const startedAt = this.scheduler.now();
+    let received = false;
     this.armWatchdog(epoch);
     try {
       this.current = await this.source.watch(
         this.resourceVersion,
         (type, object) => {
           if (epoch !== this.epoch) return;
+          received = true;
           this.armWatchdog(epoch);
           this.backoff.forget('watch');
           this.apply(type, object);
@@ -138,8 +147,15 @@ export class Informer<T extends ObjectWithMeta> {
             void this.relist();
           } else if (end.error) {
             this.retry(end.error, () => this.startWatch());
+          } else if (!received && this.scheduler.now() - startedAt < SHORTEST_NORMAL_WATCH_MS) {
+            // Closed at once with nothing in it: a server refusing watches, not a timeout. Do not spin.
+            this.retry(new Error('the watch closed at once with no events'), () => this.startWatch());
           } else {
-            void this.startWatch(); // a normal server-side close: resume where we were
+            // A normal close (the server's timeoutSeconds, or a watch quiet past the client's idle timeout):
+            // resume where we were, at once and quietly.
+            this.backoff.forget('watch');
+            if (this.resourceVersion !== undefined) this.options.onResume?.(this.resourceVersion);
+            void this.startWatch();
           }
         },
       );

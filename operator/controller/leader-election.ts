@@ -22,8 +22,16 @@ export interface LeaseStore {
 export interface ElectionOptions {
   readonly identity: string;
   readonly leases: LeaseStore;
+  /** Timers, and the wall clock written into the Lease's times (for people and other tools to read). */
   readonly scheduler: Scheduler;
+  /**
+   * This process's own monotonic clock, which every lease decision is made by: another pod's clock (the
+   * renewTime it wrote) or a wall clock that jumps never decides who leads. Default performance.now().
+   */
+  readonly monotonic?: () => number;
   readonly leaseDurationMs?: number;
+  /** A leader that has not renewed for this long stops leading; shorter than the lease (default 10 s). */
+  readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
   readonly onStartedLeading: () => void;
   readonly onStoppedLeading: () => void;
@@ -31,21 +39,40 @@ export interface ElectionOptions {
 }
 
 /**
- * Lease-based leader election in the manner of client-go: acquire a free or expired lease, renew it every
- * retry period, lose leadership when a renewal cannot be made before the lease would expire, and give
- * the lease back on a clean shutdown so another replica takes over at once.
+ * Lease-based leader election in the manner of client-go, judged on this process's own monotonic clock:
+ * - a standby counts a lease as expired once it has seen the record unchanged for its lease duration
+ *   (measured from when IT saw it change, never from the renewTime another pod wrote);
+ * - the leader renews every retry period and stops leading once it has not renewed for renewDeadline,
+ *   well inside the lease duration, so it has stopped before any standby can take over;
+ * - a clean shutdown gives the lease back, so another replica takes over at once.
  */
 export class LeaderElector {
   private leading = false;
   private stopped = false;
-  private lastRenew = 0;
+  /** Monotonic time a renewal that succeeded was sent at: the lease runs from no earlier than then. */
+  private renewedAt = 0;
+  /** The lease record as last seen, and when (monotonic) it was first seen like that. */
+  private observed: { readonly version: string; readonly at: number } | undefined;
   private cancelTick: (() => void) | undefined;
+  private cancelDeadline: (() => void) | undefined;
   private readonly durationMs: number;
+  private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
+  private readonly monotonic: () => number;
 
   constructor(private readonly options: ElectionOptions) {
     this.durationMs = options.leaseDurationMs ?? 15_000;
     this.retryMs = options.retryPeriodMs ?? 2_000;
+    this.renewDeadlineMs = Math.min(
+      options.renewDeadlineMs ?? Math.round((this.durationMs * 2) / 3),
+      this.durationMs - this.retryMs,
+    );
+    this.monotonic = options.monotonic ?? (() => performance.now());
+    if (this.renewDeadlineMs <= this.retryMs)
+      throw new Error(
+        `leader election: the renew deadline (${this.renewDeadlineMs} ms) must be longer than the retry ` +
+          `period (${this.retryMs} ms), and the lease (${this.durationMs} ms) longer than both`,
+      );
   }
 
   get isLeader(): boolean {
@@ -61,6 +88,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTick?.();
+    this.cancelDeadline?.();
     if (!this.leading) return;
     this.setLeading(false);
     try {
@@ -81,18 +109,49 @@ export class LeaderElector {
   /** One round; exposed for tests. */
   async tick(): Promise<void> {
     if (this.stopped) return;
+    const sentAt = this.monotonic();
     try {
-      const renewed = await this.tryAcquireOrRenew();
-      if (renewed) this.lastRenew = this.options.scheduler.now();
+      const renewed = await this.withinRenewDeadline(this.tryAcquireOrRenew());
       // Not renewed means someone else holds a live lease, or won the compare-and-set: step down at once.
-      this.setLeading(renewed);
+      if (renewed) this.renewed(sentAt);
+      else this.setLeading(false);
     } catch (error) {
       this.options.onError?.(error);
-      if (this.leading && this.options.scheduler.now() - this.lastRenew >= this.durationMs)
-        this.setLeading(false);
     }
     if (!this.stopped)
       this.cancelTick = this.options.scheduler.schedule(this.retryMs, () => void this.tick());
+  }
+
+  /** A round that hangs (an API server that stopped answering) must not hold the loop past the deadline. */
+  private withinRenewDeadline<T>(round: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cancel = this.options.scheduler.schedule(this.renewDeadlineMs, () =>
+        reject(new Error(`lease round took longer than ${this.renewDeadlineMs} ms`)),
+      );
+      round.then(
+        (value) => {
+          cancel();
+          resolve(value);
+        },
+        (error: unknown) => {
+          cancel();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Leads until renewDeadline after this renewal was sent, unless the next one succeeds first. */
+  private renewed(sentAt: number): void {
+    if (this.stopped) return;
+    this.renewedAt = sentAt;
+    this.cancelDeadline?.();
+    const left = this.renewedAt + this.renewDeadlineMs - this.monotonic();
+    if (left <= 0) return this.setLeading(false); // renewed, but too slowly to count on it
+    this.cancelDeadline = this.options.scheduler.schedule(left, () => {
+      if (this.monotonic() - this.renewedAt >= this.renewDeadlineMs) this.setLeading(false);
+    });
+    this.setLeading(true);
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -110,10 +169,7 @@ export class LeaderElector {
       });
     }
     const mine = current.holderIdentity === identity;
-    const renewedAt = current.renewTime ? Date.parse(current.renewTime) : 0;
-    const expired =
-      !current.holderIdentity || renewedAt + current.leaseDurationSeconds * 1000 <= scheduler.now();
-    if (!mine && !expired) return false;
+    if (!mine && !this.expired(current)) return false;
     return leases.replace({
       ...current,
       holderIdentity: identity,
@@ -124,9 +180,23 @@ export class LeaderElector {
     });
   }
 
+  /**
+   * Expired by this process's clock: the record has not changed for its lease duration since this process
+   * first saw it as it is. A fresh standby therefore waits a whole lease before taking an orphaned one.
+   */
+  private expired(lease: LeaseRecord): boolean {
+    if (!lease.holderIdentity) return true;
+    const version =
+      lease.resourceVersion ?? `${lease.holderIdentity}|${lease.renewTime ?? ''}|${lease.leaseTransitions}`;
+    const now = this.monotonic();
+    if (this.observed?.version !== version) this.observed = { version, at: now };
+    return now - this.observed.at >= lease.leaseDurationSeconds * 1000;
+  }
+
   private setLeading(leading: boolean): void {
     if (leading === this.leading) return;
     this.leading = leading;
+    if (!leading) this.cancelDeadline?.();
     if (leading) this.options.onStartedLeading();
     else this.options.onStoppedLeading();
   }

@@ -29,8 +29,12 @@ export class FakeScheduler extends ManualClock implements Scheduler {
     };
   }
 
-  /** Moves time forward, running every task that falls due on the way, then lets promises settle. */
+  /**
+   * Lets the promises already under way settle (work in progress takes no time), then moves time forward,
+   * running every task that falls due on the way, and lets promises settle again.
+   */
   async advanceBy(ms: number): Promise<void> {
+    await flush();
     const target = this.now() + ms;
     for (;;) {
       this.tasks.sort((a, b) => a.at - b.at || a.seq - b.seq);

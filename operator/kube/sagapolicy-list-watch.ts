@@ -10,8 +10,22 @@ interface ListResponse {
 
 const WATCH_TYPES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
 
+/**
+ * client-node aborts a watch that received nothing for 30 s (Watch.requestTimeoutMs, not configurable)
+ * with a TimeoutError. The API server sends bookmarks less often than that (measured: a quiet watch ends
+ * this way every 30 s), so on a quiet cluster it is how every watch ends: nothing failed, and it is a
+ * normal close like the server's own.
+ */
+const isIdleAbort = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError';
+
 /** SagaPolicies of one namespace, or of all namespaces when `namespace` is empty. */
-export function sagaPolicyListWatch(config: KubeConfig, namespace: string): ListWatch<SagaPolicyResource> {
+export function sagaPolicyListWatch(
+  config: KubeConfig,
+  namespace: string,
+  /** The API server ends each watch after this long: a normal close, after which the informer re-watches. */
+  timeoutSeconds = 300,
+): ListWatch<SagaPolicyResource> {
   const api = config.makeApiClient(CustomObjectsApi);
   const watcher = new Watch(config);
   const path = namespace
@@ -32,9 +46,11 @@ export function sagaPolicyListWatch(config: KubeConfig, namespace: string): List
       return { items: response.items ?? [], resourceVersion: response.metadata?.resourceVersion ?? '' };
     },
     async watch(resourceVersion, onEvent, onEnd) {
+      // Set once the server answered 200: a TimeoutError before that is a connect timeout, a real failure.
+      let streaming = false;
       const controller = await watcher.watch(
         path,
-        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
         (phase: string, object: unknown) => {
           if (phase === 'ERROR') {
             // The API server reports an expired resourceVersion inside the stream: {kind: Status, code: 410}.
@@ -44,8 +60,13 @@ export function sagaPolicyListWatch(config: KubeConfig, namespace: string): List
           }
           if (WATCH_TYPES.has(phase)) onEvent(phase as WatchEventType, object as SagaPolicyResource);
         },
-        (error: unknown) => onEnd({ expired: statusOf(error) === 410, ...(error ? { error } : {}) }),
+        (error: unknown) => {
+          const failed = Boolean(error) && !(streaming && isIdleAbort(error));
+          onEnd({ expired: statusOf(error) === 410, ...(failed ? { error } : {}) });
+        },
       );
+      // client-node calls `done` before it returns when the request itself failed; after, the stream is open.
+      streaming = true;
       return { stop: () => controller.abort() };
     },
   };

@@ -8,6 +8,7 @@ import {
 import { findCondition, setConditions, type ConditionUpdate } from '../controller/conditions';
 import type { ReconcileResult } from '../controller/work-queue';
 import { HazelcastUnavailableError, type EventSink, type PolicyResources, type PolicyTarget } from './ports';
+import { replicaCount, type ReplicaCount } from './replica-count';
 import { FINALIZER, type SagaPolicyResource, type SagaPolicyStatus } from './sagapolicy-resource';
 
 const sameSettings = (
@@ -91,8 +92,7 @@ export class SagaPolicyReconciler {
     }
 
     let applied: EffectivePolicy;
-    let acknowledged: number;
-    let known: number;
+    let replicas: ReplicaCount;
     let enterprise = false;
     const desired = { ...effectivePolicy(spec, 0, sourceOf(resource)) };
     try {
@@ -106,11 +106,7 @@ export class SagaPolicyReconciler {
           `Policy generation ${applied.generation} written for ${spec.sagaType}`,
         );
       }
-      const acks = await this.deps.target.acks(spec.sagaType);
-      known = new Set(acks.map((ack) => ack.service)).size;
-      acknowledged = new Set(
-        acks.filter((ack) => ack.generation === applied.generation).map((ack) => ack.service),
-      ).size;
+      replicas = replicaCount(await this.deps.target.acks(spec.sagaType), applied.generation);
       if (spec.vectorStore.enabled) enterprise = await this.deps.target.enterprise();
     } catch (error) {
       const message = new HazelcastUnavailableError(error).message;
@@ -134,7 +130,11 @@ export class SagaPolicyReconciler {
       throw new HazelcastUnavailableError(error);
     }
 
-    const ready = known > 0 && acknowledged === known;
+    const { services, servicesUpdated, instances, instancesUpdated } = replicas;
+    const ready = instances > 0 && instancesUpdated === instances;
+    const progress =
+      `${servicesUpdated} of ${services} services (${instancesUpdated} of ${instances} replicas) ` +
+      `run generation ${applied.generation}`;
     const wasReady = findCondition(resource.status?.conditions ?? [], 'Ready')?.status === 'True';
     await this.writeStatus(
       resource,
@@ -152,14 +152,14 @@ export class SagaPolicyReconciler {
               type: 'Ready',
               status: 'True',
               reason: 'AllServicesAcknowledged',
-              message: `${acknowledged} of ${known} services run generation ${applied.generation}`,
+              message: progress,
               observedGeneration: generation,
             }
           : {
               type: 'Ready',
               status: 'False',
-              reason: known === 0 ? 'NoServicesRunning' : 'WaitingForServices',
-              message: `${acknowledged} of ${known} services run generation ${applied.generation}`,
+              reason: instances === 0 ? 'NoServicesRunning' : 'WaitingForServices',
+              message: progress,
               observedGeneration: generation,
             },
         spec.vectorStore.enabled
@@ -186,13 +186,13 @@ export class SagaPolicyReconciler {
               observedGeneration: generation,
             },
       ],
-      { acknowledgedServices: acknowledged, appliedPolicyGeneration: applied.generation },
+      { acknowledgedServices: servicesUpdated, appliedPolicyGeneration: applied.generation },
     );
     if (ready && !wasReady) {
       await this.deps.events.normal(
         resource,
         'Acknowledged',
-        `${acknowledged} services run generation ${applied.generation}`,
+        `${servicesUpdated} services (${instances} replicas) run generation ${applied.generation}`,
       );
     }
     return ready ? {} : { requeueAfterMs: this.deps.ackWaitMs ?? 2_000 };

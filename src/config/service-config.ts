@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_INVOCATION_TIMEOUT_MS } from '../hazelcast/invocation-timeout';
 import { memberHeapGuardEnvironmentSchema } from '../memory-guard/guard-settings';
 import { durationSchema } from '../sagas/duration';
 import { tracingEnvironmentSchema } from '../telemetry/tracing-settings';
@@ -23,6 +24,8 @@ const schema = z.object({
     .pipe(z.array(z.string().regex(/^[^\s:]+(:\d{1,5})?$/, 'must be host:port')).min(1)),
   HAZELCAST_CLUSTER_NAME: z.string().min(1).default('dev'),
   HAZELCAST_CONNECT_TIMEOUT_MS: integer(30_000, 1_000, 600_000),
+  /** The deadline of every Hazelcast call, retries included (the client's own default is 120 s). */
+  HAZELCAST_INVOCATION_TIMEOUT_MS: integer(DEFAULT_INVOCATION_TIMEOUT_MS, 1_000, 600_000),
   /** Prepended to every map and ringbuffer name: isolates tests and tenants on one cluster. */
   HAZELCAST_NAME_PREFIX: z
     .string()

@@ -7,6 +7,7 @@ import {
 } from 'hazelcast-client';
 import type { Client as HazelcastClient, ClientConfig, ILogger } from 'hazelcast-client';
 import type { Logger } from '../logging/logger';
+import { DEFAULT_INVOCATION_TIMEOUT_MS, INVOCATION_TIMEOUT_PROPERTY } from './invocation-timeout';
 
 export interface ConnectHazelcastOptions {
   clusterName: string;
@@ -19,6 +20,11 @@ export interface ConnectHazelcastOptions {
    * the client shuts down (isHazelcastUp turns false) instead of retrying forever.
    */
   connectTimeoutMs?: number;
+  /**
+   * The deadline of every call, retries included: a call made while the cluster is away fails after this
+   * long instead of the client's 120 s. Default DEFAULT_INVOCATION_TIMEOUT_MS (15 s).
+   */
+  invocationTimeoutMs?: number;
   instanceName?: string;
   /** Called when the client shuts itself down after losing the cluster for longer than connectTimeoutMs. */
   onShutdown?: () => void;
@@ -71,6 +77,7 @@ export async function connectHazelcast(options: ConnectHazelcastOptions): Promis
       // (a stream read, a catch-up's tail) waits that long. Pings go every 5 s, so a pause shorter than
       // 20 s (a long GC) still keeps the connection.
       'hazelcast.client.heartbeat.timeout': 20_000,
+      [INVOCATION_TIMEOUT_PROPERTY]: options.invocationTimeoutMs ?? DEFAULT_INVOCATION_TIMEOUT_MS,
     },
   };
   // The client's config validation rejects keys that are present but undefined.

@@ -12,6 +12,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { type HealthCheck, operationalRoutes, type ShutdownState } from './operational-routes';
 import { requestContextMiddleware } from './request-context';
 import type { Route } from './route';
+import { startingGateMiddleware } from './starting-gate';
 import { unmatchedRouteMiddleware } from './unmatched-route';
 import { type WriteAdmission, writeSheddingMiddleware } from './write-shedding';
 
@@ -27,6 +28,11 @@ export interface HttpAppOptions {
   /** Default 1 MiB. */
   readonly bodyLimitBytes?: number;
   readonly health: HealthCheck;
+  /**
+   * False while the service is connecting and wiring: every route but the probes and /metrics answers 503
+   * with Retry-After until it turns true (starting-gate.ts). Absent: serving from the outset.
+   */
+  readonly started?: () => boolean;
   /** Source of generated request ids; default random UUIDs. */
   readonly ids?: IdSource;
   /** Asked before every HTTP write (the member heap guard); absent: every write is let through. */
@@ -76,6 +82,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(closeConnectionsWhenShuttingDown(state));
   app.use(httpMetricsMiddleware({ registry: options.registry, serviceName: options.serviceName }));
   app.use(errorHandlerMiddleware({ clock: options.clock }));
+  if (options.started) app.use(startingGateMiddleware(options.started, options.clock));
   app.use(writeSheddingMiddleware(options.writeAdmission, options.clock));
   if (options.concurrency) app.use(concurrencyLimitMiddleware(options.concurrency, options.clock));
   app.use(router.middleware);

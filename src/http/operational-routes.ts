@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { OpenApiDocument } from './openapi';
+import { readinessTransitions } from './readiness-transitions';
 import { defineRoute, type Route } from './route';
 
 export interface HealthReport {
   readonly up: boolean;
   readonly components?: Readonly<Record<string, unknown>>;
+  /** Why it is not up, for the log line readiness writes when it turns false (not sent to clients). */
+  readonly reason?: string;
 }
 
 export type HealthCheck = () => Promise<HealthReport>;
@@ -21,6 +24,22 @@ const statusSchema = z
   .meta({ id: 'HealthStatus', description: 'status plus one entry per checked component' });
 
 const TAGS = ['operations'];
+
+const PATHS = {
+  health: '/actuator/health',
+  live: '/health/live',
+  ready: '/health/ready',
+  metrics: '/metrics',
+  openApi: '/openapi.json',
+} as const;
+
+/** The probes and /metrics answer while a service is still starting; every other route waits for it. */
+export const SERVED_WHILE_STARTING: ReadonlySet<string> = new Set([
+  PATHS.health,
+  PATHS.live,
+  PATHS.ready,
+  PATHS.metrics,
+]);
 
 /**
  * Probes, metrics and the API document. Liveness never consults dependencies (restarting the pod
@@ -39,8 +58,15 @@ export function operationalRoutes(options: {
       return await options.health();
     } catch (error) {
       options.logger.warn({ err: error }, 'health check failed');
-      return { up: false, components: { error: error instanceof Error ? error.message : String(error) } };
+      const message = error instanceof Error ? error.message : String(error);
+      return { up: false, components: { error: message }, reason: `the health check failed: ${message}` };
     }
+  };
+  const logTransition = readinessTransitions(options.logger);
+  const readiness = async (): Promise<HealthReport> => {
+    const checked = await check();
+    logTransition(checked);
+    return checked;
   };
   const report = ({ up, components }: HealthReport) => ({
     status: up ? 200 : 503,
@@ -54,7 +80,7 @@ export function operationalRoutes(options: {
   return [
     defineRoute({
       method: 'GET',
-      path: '/actuator/health',
+      path: PATHS.health,
       operationId: 'health',
       summary: 'Health of the service and of its dependencies',
       tags: TAGS,
@@ -63,7 +89,7 @@ export function operationalRoutes(options: {
     }),
     defineRoute({
       method: 'GET',
-      path: '/health/live',
+      path: PATHS.live,
       operationId: 'liveness',
       summary: 'Liveness probe: the process is running',
       tags: TAGS,
@@ -72,7 +98,7 @@ export function operationalRoutes(options: {
     }),
     defineRoute({
       method: 'GET',
-      path: '/health/ready',
+      path: PATHS.ready,
       operationId: 'readiness',
       summary: 'Readiness probe: the service can take traffic',
       tags: TAGS,
@@ -80,11 +106,11 @@ export function operationalRoutes(options: {
       handler: async () =>
         options.state.shuttingDown
           ? { status: 503, body: { status: 'DOWN', reason: 'shutting down' } }
-          : report(await check()),
+          : report(await readiness()),
     }),
     defineRoute({
       method: 'GET',
-      path: '/metrics',
+      path: PATHS.metrics,
       operationId: 'metrics',
       summary: 'Prometheus metrics',
       tags: TAGS,
@@ -97,7 +123,7 @@ export function operationalRoutes(options: {
     }),
     defineRoute({
       method: 'GET',
-      path: '/openapi.json',
+      path: PATHS.openApi,
       operationId: 'openApi',
       summary: 'This OpenAPI 3.1 document',
       tags: TAGS,

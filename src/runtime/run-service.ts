@@ -60,6 +60,9 @@ export async function runService(
   collectDefaultMetrics({ register: registry });
 
   let ready = false;
+  // Turns true once, when wired; unlike `ready` it stays true while stopping, so requests still arriving
+  // during the drain are served rather than refused.
+  let started = false;
   let stopping: Promise<void> | undefined;
   let client: Awaited<ReturnType<typeof connectHazelcast>> | undefined;
   registerHazelcastClientMetrics(registry, () => client);
@@ -78,9 +81,14 @@ export async function runService(
       maxWaitMs: config.HTTP_MAX_QUEUE_WAIT_MS,
     },
     writeAdmission: startMemberHeapGuard({ config, logger, registry, clock: systemClock }),
+    started: () => started,
     health: async () => {
       const hazelcast = client !== undefined && isHazelcastUp(client);
-      return { up: ready && hazelcast, components: { hazelcast: { status: hazelcast ? 'UP' : 'DOWN' } } };
+      return {
+        up: ready && hazelcast,
+        components: { hazelcast: { status: hazelcast ? 'UP' : 'DOWN' } },
+        reason: !ready ? 'not started or stopping' : 'the Hazelcast client lost the cluster (reconnecting)',
+      };
     },
   });
   const server = await startHttpServer(app, { host: config.HTTP_HOST, port: config.HTTP_PORT, logger });
@@ -98,6 +106,7 @@ export async function runService(
       clusterName: config.HAZELCAST_CLUSTER_NAME,
       addresses: config.HAZELCAST_ADDRESSES,
       connectTimeoutMs: config.HAZELCAST_CONNECT_TIMEOUT_MS,
+      invocationTimeoutMs: config.HAZELCAST_INVOCATION_TIMEOUT_MS,
       logger,
       // The client gives up after the connect timeout; without it the process is useless, so it exits and
       // its supervisor (npm start, Kubernetes) starts a fresh one that retries.
@@ -128,6 +137,7 @@ export async function runService(
   await runtime.start();
   await wiring.start?.();
   counters.start();
+  started = true;
   ready = true;
   logger.info(
     {

@@ -6,6 +6,8 @@
  *   const kube = useControlPlane();
  *   it('…', async () => { await kubectlOk(kube(), ['get', 'ns']); });
  */
+import { stringify } from 'yaml';
+import { sagaPolicyCrd } from '../../charts/crd/sagapolicy-crd';
 import { startControlPlane } from '../../src/k8s-harness/control-plane';
 import type { ControlPlane, KubectlOptions } from '../../src/k8s-harness/control-plane';
 import { ensureK8sTools } from '../../src/k8s-harness/tools';
@@ -84,6 +86,18 @@ export async function kubectlOk(
     );
   }
   return result.stdout;
+}
+
+/** The SagaPolicy CRD, established, and a namespace to put policies in. */
+export async function installSagaPolicyCrd(controlPlane: ControlPlane, namespace: string): Promise<void> {
+  await kubectlOk(controlPlane, ['apply', '-f', '-'], { input: stringify(sagaPolicyCrd()) });
+  await kubectlOk(controlPlane, [
+    'wait',
+    '--for=condition=Established',
+    'crd/sagapolicies.saga.hms.dev',
+    '--timeout=60s',
+  ]);
+  await kubectlOk(controlPlane, ['create', 'namespace', namespace]);
 }
 
 /** kubectl … -o json, parsed. */

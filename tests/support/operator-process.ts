@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { findFreePort } from '../../src/net/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -19,8 +20,13 @@ export class OperatorProcess {
     },
   ) {}
 
+  /** Its stdout and stderr (pino JSON lines). */
+  get logFile(): string {
+    return join(ROOT, '.run', 'tests', `operator-${this.options.name}-${this.options.port}.log`);
+  }
+
   start(): void {
-    const logFile = join(ROOT, '.run', 'tests', `operator-${this.options.name}-${this.options.port}.log`);
+    const logFile = this.logFile;
     mkdirSync(join(ROOT, '.run', 'tests'), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, [join(ROOT, 'build', 'operator', 'main.js')], {
@@ -72,4 +78,35 @@ export class OperatorProcess {
     await this.exit;
     clearTimeout(timer);
   }
+}
+
+/** One replica against the test run's Hazelcast member, started and ready (its informer has synced). */
+export async function startTestOperator(options: {
+  readonly name: string;
+  readonly kubeconfig: string;
+  readonly namespace: string;
+  /** HAZELCAST_NAME_PREFIX: where it writes the policy map. */
+  readonly prefix: string;
+  readonly env?: Readonly<Record<string, string>>;
+}): Promise<OperatorProcess> {
+  const started = new OperatorProcess({
+    name: options.name,
+    kubeconfig: options.kubeconfig,
+    namespace: options.namespace,
+    env: {
+      HAZELCAST_ADDRESSES: process.env.HZ_ADDRESS!,
+      HAZELCAST_CLUSTER_NAME: process.env.HZ_CLUSTER_NAME!,
+      HAZELCAST_NAME_PREFIX: options.prefix,
+      ...options.env,
+    },
+    port: await findFreePort(),
+  });
+  started.start();
+  try {
+    await started.waitReady();
+  } catch (error) {
+    await started.stop();
+    throw error;
+  }
+  return started;
 }

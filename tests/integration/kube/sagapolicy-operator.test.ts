@@ -1,15 +1,14 @@
 import { join } from 'node:path';
 import type { Client } from 'hazelcast-client';
 import { stringify } from 'yaml';
-import { sagaPolicyCrd } from '../../../charts/crd/sagapolicy-crd';
 import { Naming } from '../../../src/core/naming';
 import { startMember, type HazelcastMember } from '../../../src/hazelcast/member';
 import { findFreePort } from '../../../src/net/free-port';
 import type { EffectivePolicy } from '../../../src/sagas/saga-policy';
 import { HazelcastKeyValueStore } from '../../../src/storage/hazelcast-key-value';
 import { closeTestHazelcast, testHazelcast } from '../../support/hazelcast';
-import { kubectlJson, kubectlOk, useControlPlane } from '../../support/kube';
-import { OperatorProcess } from '../../support/operator-process';
+import { installSagaPolicyCrd, kubectlJson, kubectlOk, useControlPlane } from '../../support/kube';
+import { startTestOperator, type OperatorProcess } from '../../support/operator-process';
 import { Shop } from '../../support/saga-fixtures';
 import { eventually, startTestSystem, type TestSystem } from '../../support/system';
 
@@ -41,21 +40,14 @@ describe('SagaPolicy operator', () => {
   const operators: OperatorProcess[] = [];
 
   const operator = async (name: string, env: Record<string, string> = {}) => {
-    const started = new OperatorProcess({
+    const started = await startTestOperator({
       name,
       kubeconfig: kube().kubeconfigPath,
       namespace: NAMESPACE,
-      env: {
-        HAZELCAST_ADDRESSES: process.env.HZ_ADDRESS!,
-        HAZELCAST_CLUSTER_NAME: process.env.HZ_CLUSTER_NAME!,
-        HAZELCAST_NAME_PREFIX: system.prefix,
-        ...env,
-      },
-      port: await findFreePort(),
+      prefix: system.prefix,
+      env,
     });
     operators.push(started);
-    started.start();
-    await started.waitReady();
     return started;
   };
   const apply = (name: string, spec: Record<string, unknown>) =>
@@ -71,14 +63,7 @@ describe('SagaPolicy operator', () => {
     ({ client } = await testHazelcast());
     system = await startTestSystem();
     shop = new Shop(system);
-    await kubectlOk(kube(), ['apply', '-f', '-'], { input: stringify(sagaPolicyCrd()) });
-    await kubectlOk(kube(), [
-      'wait',
-      '--for=condition=Established',
-      'crd/sagapolicies.saga.hms.dev',
-      '--timeout=60s',
-    ]);
-    await kubectlOk(kube(), ['create', 'namespace', NAMESPACE]);
+    await installSagaPolicyCrd(kube(), NAMESPACE);
   }, 240_000);
 
   afterAll(async () => {

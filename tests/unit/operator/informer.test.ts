@@ -97,6 +97,55 @@ describe('informer', () => {
     expect(api.last.from).toBe('20');
   });
 
+  test('a quiet watch that ends normally is resumed at once, as often as it happens, with no error', async () => {
+    const errors: unknown[] = [];
+    informer.stop();
+    informer = new Informer(api, { onUpsert: () => undefined, onDelete: () => undefined }, scheduler, {
+      watchdogMs: 600_000,
+      onError: (error) => errors.push(error),
+    });
+    informer.start();
+    await flush();
+    const before = api.watches.length;
+    for (let close = 0; close < 10; close++) {
+      await scheduler.advanceBy(30_000); // client-node's idle timeout on a quiet cluster
+      api.last.end({ expired: false });
+      await flush();
+    }
+    expect(api.watches.length - before).toBe(10);
+    expect(api.watches.slice(before).every((watch) => watch.from === '10')).toBe(true);
+    expect(api.lists).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  test('a normal close forgets earlier trouble: the next error backs off from the start again', async () => {
+    api.last.end({ expired: false, error: new Error('connection reset') });
+    await scheduler.advanceBy(250);
+    api.last.end({ expired: false, error: new Error('connection reset') });
+    await scheduler.advanceBy(500);
+    api.last.end({ expired: false, error: new Error('connection reset') });
+    await scheduler.advanceBy(1_000);
+    const watches = api.watches.length;
+    await scheduler.advanceBy(20_000);
+    api.last.end({ expired: false }); // a healthy, quiet watch ended by its timeout
+    await flush();
+    expect(api.watches.length).toBe(watches + 1);
+    api.last.end({ expired: false, error: new Error('connection reset') });
+    await scheduler.advanceBy(249);
+    expect(api.watches.length).toBe(watches + 1);
+    await scheduler.advanceBy(1);
+    expect(api.watches.length).toBe(watches + 2);
+  });
+
+  test('a watch the server closes at once, with nothing in it, backs off instead of spinning', async () => {
+    const watches = api.watches.length;
+    api.last.end({ expired: false });
+    await flush();
+    expect(api.watches.length).toBe(watches);
+    await scheduler.advanceBy(250);
+    expect(api.watches.length).toBe(watches + 1);
+  });
+
   test('410 Gone relists, and objects deleted meanwhile are reported deleted', async () => {
     api.items = [thing('a', '30')];
     api.resourceVersion = '31';

@@ -67,11 +67,11 @@ describe('SagaPolicy reconciler', () => {
   let target: PolicyTarget;
   let reconciler: SagaPolicyReconciler;
   const naming = new Naming();
-  const ack = (service: string, generation: number) =>
-    kv.map<PolicyAck>(naming.sagaPolicyAcks()).set(`OrderFulfillment|${service}|i`, {
+  const ack = (service: string, generation: number, instanceId = 'i') =>
+    kv.map<PolicyAck>(naming.sagaPolicyAcks()).set(`OrderFulfillment|${service}|${instanceId}`, {
       sagaType: 'OrderFulfillment',
       service,
-      instanceId: 'i',
+      instanceId,
       generation,
       appliedAt: 0,
     });
@@ -111,6 +111,33 @@ describe('SagaPolicy reconciler', () => {
       reason: 'AllServicesAcknowledged',
     });
     expect(resources.events).toEqual(['p:Normal:Applied', 'p:Normal:Acknowledged']);
+  });
+
+  test('Ready counts every replica: one replica of a service still on the old generation keeps it waiting', async () => {
+    await ack('order', 0, 'order-1');
+    await ack('order', 0, 'order-2');
+    await ack('payment', 0, 'payment-1');
+    resources.put('p', { sagaType: 'OrderFulfillment', timeout: '30s' });
+    await reconciler.reconcile('ns/p');
+
+    await ack('order', 1, 'order-1');
+    await ack('payment', 1, 'payment-1');
+    expect(await reconciler.reconcile('ns/p')).toEqual({ requeueAfterMs: 2_000 });
+    expect(resources.condition('p', 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForServices',
+      message: '1 of 2 services (2 of 3 replicas) run generation 1',
+    });
+    expect(resources.get('ns', 'p')?.status?.acknowledgedServices).toBe(1);
+
+    await ack('order', 1, 'order-2');
+    expect(await reconciler.reconcile('ns/p')).toEqual({});
+    expect(resources.condition('p', 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'AllServicesAcknowledged',
+      message: '2 of 2 services (3 of 3 replicas) run generation 1',
+    });
+    expect(resources.get('ns', 'p')?.status?.acknowledgedServices).toBe(2);
   });
 
   test('a reconcile with nothing new writes neither the map nor the status', async () => {
