@@ -192,7 +192,7 @@ async function main(): Promise<void> {
           await service.kill();
           throw error;
         });
-        return { exit: service.exit, description: service.baseUrl };
+        return { exit: service.exit, description: `${service.baseUrl}, pid ${service.pid}` };
       },
       restartNote: 'nothing it committed is lost',
     });
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   say('\nThe system is up:');
   for (const service of services) {
     say(
-      `  ${service.options.name.padEnd(10)} ${service.baseUrl}   (/openapi.json, /metrics, /actuator/health)` +
+      `  ${service.options.name.padEnd(10)} ${service.baseUrl}   (pid ${service.pid}; /openapi.json, /metrics, /actuator/health)` +
         `   log ${shown(service.options.logFile)}`,
     );
   }
