@@ -156,7 +156,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
           view = newer;
           continue;
         }
-        if (stored?.value !== view) await this.saveView(aggregateId, stored, view);
+        if (this.foldedPast(stored, view)) await this.saveView(aggregateId, stored, view);
         throw error;
       }
       if (decided.length === 0) {
@@ -168,7 +168,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
           continue;
         }
         const result = { state: view.state, version: view.version, events: [] };
-        if (stored?.value === view) return { result, carry: stored };
+        if (!this.foldedPast(stored, view)) return stored ? { result, carry: stored } : { result };
         return { result, carry: await this.saveView(aggregateId, stored, view) };
       }
       const now = clock.now();
@@ -195,6 +195,11 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       return { result: { state: next.state, version: next.version, events }, carry: saved };
     }
     throw new ContentionError(this.stream, aggregateId, this.maxAttempts);
+  }
+
+  /** Commits were folded into the view since it was read: worth saving (never an aggregate with none). */
+  private foldedPast(stored: Stored<AggregateView<S>> | undefined, view: AggregateView<S>): boolean {
+    return view.version > (stored?.value.version ?? 0);
   }
 
   /** The view folded up to the head when the event store holds commits it lacks; undefined when it is the head. */

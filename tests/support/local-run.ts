@@ -74,6 +74,8 @@ export class LocalRun {
 
   async up(): Promise<{ accountUrl: string; memberPid: number; memberAddress: string }> {
     await this.printed(/The system is up:/, 180_000);
+    // The table arrives line by line: its member row comes after the services'.
+    await this.printed(/hazelcast\s+\S+\s+\(cluster .*pid \d+;.*\n/, 10_000);
     const account = /account\s+(http:\/\/\S+)/.exec(this.text);
     const member = /hazelcast\s+(\S+)\s+\(cluster .*pid (\d+);/.exec(this.text);
     if (!account?.[1] || !member?.[1] || !member[2]) throw new Error(`no address table in:\n${this.text}`);

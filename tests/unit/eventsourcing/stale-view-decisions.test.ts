@@ -125,4 +125,13 @@ describe('decisions on a stale view are made again on the head', () => {
     ).rejects.toMatchObject({ code: 'INVALID_PAYMENT_STATE' });
     expect((await views.get('pay-1'))?.value).toMatchObject({ version: 2, state: { status: 'REFUNDED' } });
   });
+
+  test('a command refused on an aggregate that does not exist leaves no view behind', async () => {
+    const payments = runtime.repository('Payment', paymentDecider);
+    const views = kv.map<AggregateView<PaymentState>>('t.Payment.view');
+    await expect(
+      payments.handle('nope', { type: 'RefundPayment', reason: 'r', refundTransactionId: 'RFD-1' }, meta),
+    ).rejects.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
+    expect(await views.get('nope')).toBeUndefined();
+  });
 });
