@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import { parsePayload } from '../../src/events/parse-payload';
 import type { EventStore } from '../../src/eventsourcing/event-store';
+import { orderCreatedPayload } from '../order-fulfillment/saga-events';
 
 export interface Line {
   readonly productId: string;
@@ -17,17 +18,13 @@ export interface OrderFacts {
   sagaCompleted(sagaId: string): Promise<boolean>;
 }
 
-/** Another service wrote it: checked, and only what inventory needs. */
-const orderCreatedSchema = z.object({
-  lineItems: z.array(z.object({ productId: z.string().min(1), quantity: z.number().int().positive() })),
-});
-
 export function orderFactsFrom(stores: { orders: EventStore; sagas: EventStore }): OrderFacts {
   return {
     lines: async (orderId) => {
       const [first] = await stores.orders.events(orderId, 0, 1);
       if (first?.eventType !== 'OrderCreated') return undefined;
-      return orderCreatedSchema.parse(first.payload).lineItems;
+      // Another service wrote it: checked against the saga's contract for OrderCreated.
+      return parsePayload(orderCreatedPayload, first).payload.lineItems;
     },
     sagaCompleted: async (sagaId) => {
       // The Saga aggregate holds one event: how the saga ended (SagaTimedOut or SagaCompleted).

@@ -1,6 +1,11 @@
 import type { Decider } from '../../src/eventsourcing/decider';
 import { INPUT_LIMITS } from '../../src/api/input-limits';
 import { conflict, invalid, notFound } from '../../src/eventsourcing/domain-error';
+import type {
+  StockReleasedPayload,
+  StockReservationFailedPayload,
+  StockReservedPayload,
+} from '../order-fulfillment/saga-events';
 
 export const productStatuses = ['ACTIVE', 'DISCONTINUED', 'OUT_OF_STOCK'] as const;
 export type ProductStatus = (typeof productStatuses)[number];
@@ -91,6 +96,7 @@ export type ProductCommand =
       readonly reason: string;
     };
 
+/** The saga's events among these take their payloads from its contracts (saga-events.ts). */
 export type ProductEvent =
   | {
       readonly type: 'ProductCreated';
@@ -103,21 +109,8 @@ export type ProductEvent =
         category: string | null;
       };
     }
-  | {
-      readonly type: 'StockReserved';
-      readonly payload: {
-        orderId: string;
-        quantity: number;
-        completesReservation?: true;
-        /** A direct reservation's lapse time (ISO). */
-        heldUntil?: string;
-      };
-    }
-  | {
-      readonly type: 'StockReleased';
-      /** `cancellation`: given back because the order was cancelled (remembered until closed). */
-      readonly payload: { orderId: string; quantity: number; reason: string; cancellation?: true };
-    }
+  | { readonly type: 'StockReserved'; readonly payload: StockReservedPayload }
+  | { readonly type: 'StockReleased'; readonly payload: StockReleasedPayload }
   | {
       /** A completed order's reservation became a sale: on hand and reserved both down by quantity. */
       readonly type: 'StockSettled';
@@ -136,16 +129,7 @@ export type ProductEvent =
       readonly type: 'StockReplenished';
       readonly payload: { quantityAdded: number; newQuantityOnHand: number; reason: string };
     }
-  | {
-      readonly type: 'StockReservationFailed';
-      readonly payload: {
-        orderId: string;
-        productId: string;
-        requestedQuantity: number;
-        availableQuantity: number;
-        reason: string;
-      };
-    };
+  | { readonly type: 'StockReservationFailed'; readonly payload: StockReservationFailedPayload };
 
 export const availableQuantity = (product: Product): number =>
   product.quantityOnHand - product.quantityReserved;

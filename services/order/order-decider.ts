@@ -1,5 +1,11 @@
 import type { Decider } from '../../src/eventsourcing/decider';
 import { conflict, notFound } from '../../src/eventsourcing/domain-error';
+import type {
+  LineItem,
+  OrderCancelledPayload,
+  OrderConfirmedPayload,
+  OrderCreatedPayload,
+} from '../order-fulfillment/saga-events';
 
 export const orderStatuses = [
   'PENDING',
@@ -11,15 +17,8 @@ export const orderStatuses = [
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-export interface LineItem {
-  readonly productId: string;
-  readonly productName: string | null;
-  readonly sku: string | null;
-  readonly quantity: number;
-  /** Decimal strings. */
-  readonly unitPrice: string;
-  readonly lineTotal: string;
-}
+/** The saga's contracts (saga-events.ts) are the payloads' source; re-exported for the order's own code. */
+export type { LineItem, OrderCreatedPayload };
 
 export interface Order {
   readonly orderId: string;
@@ -42,18 +41,6 @@ export interface Order {
 
 export type OrderState = Order | null;
 
-export interface OrderCreatedPayload {
-  customerId: string;
-  customerName: string | null;
-  customerEmail: string | null;
-  lineItems: LineItem[];
-  shippingAddress: string;
-  subtotal: string;
-  tax: string;
-  total: string;
-  sagaId: string;
-}
-
 export type OrderCommand =
   | ({ readonly type: 'CreateOrder' } & OrderCreatedPayload)
   | { readonly type: 'ConfirmOrder'; readonly confirmationNumber: string }
@@ -61,8 +48,8 @@ export type OrderCommand =
 
 export type OrderEvent =
   | { readonly type: 'OrderCreated'; readonly payload: OrderCreatedPayload }
-  | { readonly type: 'OrderConfirmed'; readonly payload: { confirmationNumber: string } }
-  | { readonly type: 'OrderCancelled'; readonly payload: { reason: string; cancelledBy: string } };
+  | { readonly type: 'OrderConfirmed'; readonly payload: OrderConfirmedPayload }
+  | { readonly type: 'OrderCancelled'; readonly payload: OrderCancelledPayload };
 
 const missing = (): never => {
   throw notFound('ORDER_NOT_FOUND', 'Order not found');

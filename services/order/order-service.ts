@@ -11,7 +11,12 @@ import {
 } from './cross-service-views';
 import { orderDecider } from './order-decider';
 import { orderRoutes, type OrderSagaHooks, type ReferenceData } from './order-routes';
-import { ORDER_SAGA_EVENTS, orderSagaHandlers, recordCancellation } from './order-saga-handlers';
+import {
+  ORDER_SAGA_EVENTS,
+  orderSagaHandlers,
+  orderSagaPorts,
+  recordCancellation,
+} from './order-saga-handlers';
 import { orderFulfillment, STEP } from '../order-fulfillment/order-fulfillment';
 import { failSagaOf, reopenSagaOf } from '../order-fulfillment/fail-saga';
 import { sagaSupport } from '../../src/sagas/saga-support';
@@ -93,7 +98,8 @@ export const orderService: ServiceDefinition = {
       created: async (sagaId, eventId) => {
         await sagas.recordStepCompleted(sagaId, STEP.orderCreated, eventId);
       },
-      cancelled: (order, eventId, reason) => recordCancellation(sagas, order.sagaId, eventId, reason),
+      cancelled: (order, eventId, reason) =>
+        recordCancellation(orderSagaPorts({ orders, sagas }), order.sagaId, eventId, reason),
     };
     return {
       routes: [

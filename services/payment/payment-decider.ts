@@ -1,6 +1,12 @@
 import type { Decider } from '../../src/eventsourcing/decider';
 import { conflict, notFound } from '../../src/eventsourcing/domain-error';
 import { money } from '../../src/events/money';
+import type {
+  Charge,
+  PaymentFailedPayload,
+  PaymentProcessedPayload,
+  PaymentRefundedPayload,
+} from '../order-fulfillment/saga-events';
 
 export const paymentStatuses = ['PENDING', 'AUTHORIZED', 'CAPTURED', 'FAILED', 'REFUNDED'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
@@ -31,25 +37,15 @@ export interface Payment {
 
 export type PaymentState = Payment | null;
 
-interface Charge {
-  orderId: string;
-  customerId: string;
-  amount: string;
-  currency: string;
-  method: PaymentMethod;
-}
-
 export type PaymentCommand =
   | ({ readonly type: 'ProcessPayment'; readonly transactionId: string } & Charge)
   | { readonly type: 'RefundPayment'; readonly reason: string; readonly refundTransactionId: string };
 
+/** The payloads are the saga's event contracts (saga-events.ts): what payment writes is what others parse. */
 export type PaymentEvent =
-  | { readonly type: 'PaymentProcessed'; readonly payload: Charge & { transactionId: string } }
-  | { readonly type: 'PaymentFailed'; readonly payload: Charge & { failureReason: string } }
-  | {
-      readonly type: 'PaymentRefunded';
-      readonly payload: { orderId: string; amount: string; reason: string; refundTransactionId: string };
-    };
+  | { readonly type: 'PaymentProcessed'; readonly payload: PaymentProcessedPayload }
+  | { readonly type: 'PaymentFailed'; readonly payload: PaymentFailedPayload }
+  | { readonly type: 'PaymentRefunded'; readonly payload: PaymentRefundedPayload };
 
 export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent> = {
   initialState: () => null,

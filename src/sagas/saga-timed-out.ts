@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Decider } from '../eventsourcing/decider';
 
 /**
@@ -6,18 +7,21 @@ import type { Decider } from '../eventsourcing/decider';
  * compare-and-set lets only one of the two happen, and the aggregate holds only one event, so announcing
  * twice (two detectors, or a retry after a crash) appends it once.
  */
-export interface SagaTimedOutPayload {
-  readonly sagaType: string;
-  readonly deadline: string;
-  readonly timedOutAt: string;
-  readonly context: Readonly<Record<string, unknown>>;
-}
+export const sagaTimedOutPayload = z.object({
+  sagaType: z.string(),
+  deadline: z.string(),
+  timedOutAt: z.string(),
+  /** The saga record's context: what its participants need to undo their steps. */
+  context: z.record(z.string(), z.unknown()),
+});
+export type SagaTimedOutPayload = z.output<typeof sagaTimedOutPayload>;
 
-export interface SagaCompletedPayload {
-  readonly sagaType: string;
-  readonly completedAt: string;
-  readonly context: Readonly<Record<string, unknown>>;
-}
+export const sagaCompletedPayload = z.object({
+  sagaType: z.string(),
+  completedAt: z.string(),
+  context: z.record(z.string(), z.unknown()),
+});
+export type SagaCompletedPayload = z.output<typeof sagaCompletedPayload>;
 
 export type SagaOutcomeEvent =
   | { readonly type: 'SagaTimedOut'; readonly payload: SagaTimedOutPayload }

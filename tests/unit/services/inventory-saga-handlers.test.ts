@@ -271,7 +271,17 @@ describe('inventory saga handlers: settle, cancel, restock', () => {
     const a = await product(10);
     const { orderId, sagaId } = await placeOrder([{ productId: a, quantity: 3 }]);
     await kv.map('t.saga.state').delete(sagaId);
-    const failed = { type: 'PaymentFailed', payload: { orderId, failureReason: 'declined' } };
+    const failed = {
+      type: 'PaymentFailed',
+      payload: {
+        orderId,
+        customerId: 'c',
+        amount: '1.00',
+        currency: 'USD',
+        method: 'CREDIT_CARD',
+        failureReason: 'declined',
+      },
+    };
     await deliver({ ...envelope(failed, 1, 'pay-1', 'Payment'), sagaId });
     expect(await stock(a)).toMatchObject({ quantityOnHand: 10, quantityReserved: 0 });
   });

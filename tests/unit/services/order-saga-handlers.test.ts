@@ -118,7 +118,17 @@ describe('order saga handlers: confirm, then announce the completion', () => {
     );
     for (const step of [STEP.orderCreated, STEP.stockReserved, STEP.paymentProcessed])
       await sagas.recordStepCompleted('s-1', step, `e-${step}`);
-    const paid = { type: 'PaymentProcessed', payload: { orderId: 'o-1' } };
+    const paid = {
+      type: 'PaymentProcessed',
+      payload: {
+        orderId: 'o-1',
+        customerId: 'c',
+        amount: '1.00',
+        currency: 'USD',
+        method: 'CREDIT_CARD',
+        transactionId: 'TXN-1',
+      },
+    };
     return { ...envelope(paid, 1, 'pay-1', 'Payment'), sagaId: 's-1' };
   };
   const deliver = (event: EventEnvelope) =>
