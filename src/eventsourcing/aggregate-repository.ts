@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { IdSource } from '../core/ids';
 import { isoTime } from '../core/clock';
-import { KeyedLanes } from '../core/keyed-lanes';
+import { KeyedBatches, type BatchResult, type Outcome } from '../core/keyed-batches';
 import type { CommandMetadata, EventEnvelope, NewEvent } from '../events/envelope';
 import type { FrameworkMetrics } from '../metrics/framework-metrics';
 import type { OutboxPublisher } from '../outbox/outbox-publisher';
@@ -12,7 +12,6 @@ import { commitAttributes, inSpan, SpanKind, traceparentForEvents } from '../tel
 import type { AggregateView } from './aggregate-view';
 import type { Commit } from './commit';
 import type { Decider } from './decider';
-import { DomainError } from './domain-error';
 import { evolveAll } from './decider';
 import type { EventStore } from './event-store';
 
@@ -46,6 +45,12 @@ export interface ListCursor {
   readonly at: string;
 }
 
+/** A command waiting its aggregate's turn, with the metadata its events will carry. */
+interface Queued<C> {
+  readonly command: C;
+  readonly metadata: CommandMetadata;
+}
+
 export class ContentionError extends Error {
   constructor(stream: string, aggregateId: string, attempts: number) {
     super(`gave up on ${stream} ${aggregateId} after ${attempts} conflicting appends`);
@@ -57,12 +62,16 @@ export class ContentionError extends Error {
  * Runs commands against one kind of aggregate. The view is a cache of the event store: the command
  * starts from it, and if it is behind (another writer, or a process that died before updating it) the
  * append conflicts, the conflicting commit is folded in and the decision is made again. Within one process
- * an aggregate's commands run one at a time, each starting from the view the one before it saved: they
- * would otherwise race each other to the same version and all but one redo the work (a hot product).
+ * an aggregate's commands run one batch at a time, each batch starting from the view the one before it
+ * saved: they would otherwise race each other to the same version and all but one redo the work. Commands
+ * that queued while a batch ran are decided together and appended as one commit (a hot product: one append
+ * and one view write for many reservations).
  */
 export class AggregateRepository<S, C, E extends NewEvent> {
   private readonly maxAttempts: number;
-  private readonly lanes = new KeyedLanes<Stored<AggregateView<S>>>();
+  private readonly batches = new KeyedBatches<Queued<C>, HandleResult<S>, Stored<AggregateView<S>>>(
+    (aggregateId, commands, carried) => this.decideAndAppendAll(aggregateId, commands, carried),
+  );
 
   constructor(private readonly options: RepositoryOptions<S, C, E>) {
     this.maxAttempts = options.maxAttempts ?? 100;
@@ -121,60 +130,44 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       }),
       async (span) => {
         const traceparent = traceparentForEvents(metadata.traceparent);
-        const result = await this.lanes.run(aggregateId, (carried) =>
-          this.decideAndAppend(
-            aggregateId,
-            command,
-            traceparent === metadata.traceparent ? metadata : { ...metadata, traceparent },
-            carried,
-          ),
-        );
+        const result = await this.batches.submit(aggregateId, {
+          command,
+          metadata: traceparent === metadata.traceparent ? metadata : { ...metadata, traceparent },
+        });
         if (span.isRecording()) span.setAttributes(commitAttributes(result.events));
         return result;
       },
     );
   }
 
-  private async decideAndAppend(
+  /**
+   * Decides every queued command in turn, each on the state the ones before it left, and appends all their
+   * events as one commit: one append and one view write for the batch. A conflict means the view was behind:
+   * the winner is folded in and the whole batch decided again.
+   */
+  private async decideAndAppendAll(
     aggregateId: string,
-    command: C,
-    metadata: CommandMetadata,
+    commands: readonly Queued<C>[],
     carried: Stored<AggregateView<S>> | undefined,
-  ): Promise<{ result: HandleResult<S>; carry?: Stored<AggregateView<S>> }> {
+  ): Promise<BatchResult<HandleResult<S>, Stored<AggregateView<S>>>> {
     const { decider, eventStore, clock, metrics } = this.options;
     const stored = carried ?? (await this.options.views.get(aggregateId));
     let view: AggregateView<S> = stored?.value ?? { version: 0, state: decider.initialState(), updatedAt: 0 };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      let decided: readonly E[];
-      try {
-        decided = decider.decide(command, view.state);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        // A "no" from a view that missed a commit may be wrong (a refund of a payment the view lacks).
-        const newer = await this.newerThan(aggregateId, view);
-        if (newer) {
-          view = newer;
-          continue;
-        }
-        if (this.foldedPast(stored, view)) await this.saveView(aggregateId, stored, view);
-        throw error;
-      }
-      if (decided.length === 0) {
-        // "Nothing to do" from a view that missed a commit may be wrong too (a release of stock the view
-        // never saw reserved would leave it reserved for good): it holds only for the head.
-        const newer = await this.newerThan(aggregateId, view);
-        if (newer) {
-          view = newer;
-          continue;
-        }
-        const result = { state: view.state, version: view.version, events: [] };
-        if (!this.foldedPast(stored, view)) return stored ? { result, carry: stored } : { result };
-        return { result, carry: await this.saveView(aggregateId, stored, view) };
-      }
       const now = clock.now();
-      const events = decided.map((event, index) =>
-        this.envelope(aggregateId, view.version + index + 1, event, metadata, now),
-      );
+      const outcomes = this.decideAll(aggregateId, view, commands, now);
+      const events = outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.events : []));
+      if (events.length === 0) {
+        // "Nothing to do" or "no" from a view that missed a commit may be wrong (a release of stock the view
+        // never saw reserved, a refund of a payment it lacks): it holds only for the head.
+        const newer = await this.newerThan(aggregateId, view);
+        if (newer) {
+          view = newer;
+          continue;
+        }
+        if (!this.foldedPast(stored, view)) return stored ? { outcomes, carry: stored } : { outcomes };
+        return { outcomes, carry: await this.saveView(aggregateId, stored, view) };
+      }
       this.options.beforeAppend?.(events);
       const append = () => eventStore.append(aggregateId, view.version, events, now);
       const result = await (metrics ? metrics.time('append', append) : append());
@@ -183,6 +176,7 @@ export class AggregateRepository<S, C, E extends NewEvent> {
         view = this.fold(view, result.conflict);
         continue;
       }
+      // The append at the view's version + 1 proves the view was the head: every decision stands.
       this.options.afterAppend?.(result.commit);
       for (const event of events) {
         metrics?.eventsAppended.inc({ service: metrics.service, event_type: event.eventType });
@@ -192,9 +186,32 @@ export class AggregateRepository<S, C, E extends NewEvent> {
       const save = () => this.saveView(aggregateId, stored, next);
       const saved = await (metrics ? metrics.time('view_update', save) : save());
       this.options.publisher.publishInBackground(result.commit);
-      return { result: { state: next.state, version: next.version, events }, carry: saved };
+      return { outcomes, carry: saved };
     }
     throw new ContentionError(this.stream, aggregateId, this.maxAttempts);
+  }
+
+  /** Each command decided on the state the ones before it left; a refused one leaves the state as it was. */
+  private decideAll(
+    aggregateId: string,
+    view: AggregateView<S>,
+    commands: readonly Queued<C>[],
+    now: number,
+  ): Array<Outcome<HandleResult<S>>> {
+    const { decider } = this.options;
+    let { state, version } = view;
+    return commands.map(({ command, metadata }) => {
+      try {
+        const events = decider
+          .decide(command, state)
+          .map((event, index) => this.envelope(aggregateId, version + index + 1, event, metadata, now));
+        state = evolveAll(decider, state, events);
+        version += events.length;
+        return { ok: true, value: { state, version, events } };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
   }
 
   /** Commits were folded into the view since it was read: worth saving (never an aggregate with none). */

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../src/core/clock';
-import { KeyedLanes } from '../../../src/core/keyed-lanes';
+import { KeyedBatches } from '../../../src/core/keyed-batches';
 import type { EventSourcingRuntime } from '../../../src/runtime/event-sourcing-runtime';
 import { InMemoryKeyValueStore } from '../../../src/storage/in-memory-key-value';
 import { productDecider } from '../../../services/inventory/product-decider';
@@ -10,7 +10,7 @@ const meta = { correlationId: 'c-1' };
 const EVENTS = 't.Product.es';
 const VIEW = 't.Product.view';
 
-describe('an aggregate’s commands in one process run one at a time', () => {
+describe('an aggregate’s commands in one process run one batch at a time', () => {
   let kv: CountingStore;
   let runtime: EventSourcingRuntime;
 
@@ -20,7 +20,7 @@ describe('an aggregate’s commands in one process run one at a time', () => {
   });
   afterEach(() => runtime.close());
 
-  test('30 concurrent reservations on one product: 30 appends, no conflict, one view read', async () => {
+  test('30 concurrent reservations on one product: two appends (one alone, 29 batched), no conflict, one view read', async () => {
     const products = runtime.repository('Product', productDecider);
     await products.handle(
       'p1',
@@ -38,15 +38,41 @@ describe('an aggregate’s commands in one process run one at a time', () => {
       ),
     );
 
-    // Each started from the view the one before it saved: no append had to be redone.
-    expect(events.inserts).toBe(30);
+    // The first ran alone; the 29 that queued behind it were decided together and appended as one commit.
+    expect(events.inserts).toBe(2);
     expect(views.reads.documents).toBe(1);
-    expect(results.map((result) => result.version).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 30 }, (_, n) => n + 2),
+    expect(results.map((result) => result.version)).toEqual(Array.from({ length: 30 }, (_, n) => n + 2));
+    expect(results.map((result) => result.events.map((event) => event.payload))).toEqual(
+      Array.from({ length: 30 }, (_, n) => [expect.objectContaining({ orderId: `o${n}`, quantity: 1 })]),
     );
+    expect(results[29]?.state?.quantityReserved).toBe(30);
     const view = await products.load('p1');
     expect(view?.version).toBe(31);
     expect(view?.state?.quantityReserved).toBe(30);
+  });
+
+  test('a refused command in a batch fails alone; the others are decided on what it left', async () => {
+    const products = runtime.repository('Product', productDecider);
+    await products.handle(
+      'p1',
+      { type: 'CreateProduct', sku: 'S-1', name: 'One', price: '1.00', quantityOnHand: 10 },
+      meta,
+    );
+    const settled = await Promise.allSettled(
+      [4, 4, 4, 2].map((quantity, n) =>
+        products.handle('p1', { type: 'ReserveStock', orderId: `o${n}`, quantity }, meta),
+      ),
+    );
+    expect(settled.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(settled[2]).toMatchObject({ reason: { code: 'INSUFFICIENT_STOCK' } });
+    const view = await products.load('p1');
+    expect(view?.state?.quantityReserved).toBe(10);
+    expect((await products.events('p1', 10)).map((event) => event.version)).toEqual([1, 2, 3, 4]);
   });
 
   test('a view written meanwhile by someone else is folded in, not overwritten', async () => {
@@ -69,41 +95,60 @@ describe('an aggregate’s commands in one process run one at a time', () => {
   });
 });
 
-describe('KeyedLanes', () => {
-  test('runs one key in order, other keys beside it, and forgets idle keys', async () => {
-    const lanes = new KeyedLanes<number>();
-    const order: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const a1 = lanes.run('a', async () => {
-      await gate;
-      order.push('a1');
-      return { result: 1, carry: 10 };
+describe('KeyedBatches', () => {
+  const echo = (log: string[]) =>
+    new KeyedBatches<string, string, number>(async (key, items, carried) => {
+      log.push(`${key}:[${items.join(',')}] saw ${carried ?? '-'}`);
+      return {
+        outcomes: items.map((item) => ({ ok: true, value: item.toUpperCase() })),
+        carry: items.length,
+      };
     });
-    const a2 = lanes.run('a', async (carried) => {
-      order.push(`a2 saw ${carried}`);
-      return { result: 2 };
-    });
-    const b = lanes.run('b', async () => {
-      order.push('b');
-      return { result: 3 };
-    });
-    await b;
-    expect(order).toEqual(['b']);
-    release();
-    await expect(Promise.all([a1, a2])).resolves.toEqual([1, 2]);
-    expect(order).toEqual(['b', 'a1', 'a2 saw 10']);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(lanes.size).toBe(0);
+
+  test('an idle key runs at once; what queued meanwhile runs as one batch; keys are independent and forgotten', async () => {
+    const log: string[] = [];
+    const batches = echo(log);
+    const answers = await Promise.all([
+      batches.submit('a', 'x'),
+      batches.submit('a', 'y'),
+      batches.submit('a', 'z'),
+      batches.submit('b', 'w'),
+    ]);
+    expect(answers).toEqual(['X', 'Y', 'Z', 'W']);
+    expect(log).toEqual(['a:[x] saw -', 'b:[w] saw -', 'a:[y,z] saw 1']);
+    expect(batches.size).toBe(0);
   });
 
-  test('a failure reaches its caller, carries nothing, and does not stop the lane', async () => {
-    const lanes = new KeyedLanes<number>();
-    const failing = lanes.run('a', async () => {
-      throw new Error('boom');
+  test('one item’s failure reaches only its caller; a failed batch rejects its items and carries nothing', async () => {
+    let calls = 0;
+    const batches = new KeyedBatches<string, string, number>(async (_key, items, carried) => {
+      calls++;
+      if (calls === 2) throw new Error('boom');
+      return {
+        outcomes: items.map((item) =>
+          item === 'bad'
+            ? { ok: false, error: new Error(`refused ${item}`) }
+            : { ok: true, value: `${item}/${carried ?? '-'}` },
+        ),
+        carry: calls,
+      };
     });
-    const next = lanes.run('a', async (carried) => ({ result: carried ?? 'nothing carried' }));
-    await expect(failing).rejects.toThrow('boom');
-    await expect(next).resolves.toBe('nothing carried');
+    const first = await Promise.allSettled([batches.submit('a', 'one'), batches.submit('a', 'two')]);
+    expect(first.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    const second = await Promise.allSettled([batches.submit('a', 'good'), batches.submit('a', 'bad')]);
+    expect(second).toEqual([
+      { status: 'fulfilled', value: 'good/-' },
+      { status: 'rejected', reason: new Error('refused bad') },
+    ]);
+  });
+
+  test('a batch is at most maxBatch items', async () => {
+    const sizes: number[] = [];
+    const batches = new KeyedBatches<number, number, never>(async (_key, items) => {
+      sizes.push(items.length);
+      return { outcomes: items.map((item) => ({ ok: true, value: item })) };
+    }, 3);
+    await Promise.all(Array.from({ length: 8 }, (_, n) => batches.submit('k', n)));
+    expect(sizes).toEqual([1, 3, 3, 1]);
   });
 });
