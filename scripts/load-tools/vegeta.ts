@@ -123,8 +123,9 @@ export function attackPids(attack: VegetaAttack): Record<string, number> {
   const named: Record<string, number> = {};
   for (const pid of attack.process.processes()) {
     try {
-      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1];
-      named[`vegeta ${command ?? pid}`] = pid;
+      const [program, command] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // Not the shell's own short-lived forks of the pipeline.
+      if (program?.endsWith('vegeta') && command) named[`vegeta ${command}`] = pid;
     } catch {
       // gone
     }
