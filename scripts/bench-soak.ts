@@ -9,27 +9,25 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { sleep } from '../src/core/sleep';
 import { requireJava } from '../src/hazelcast/jar';
 import { projectRoot } from '../src/hazelcast/member';
 import { Cleanup, withTimeout } from './bench/cleanup';
 import { cpuSnapshot, cpuUsageBetween, type CpuUsage } from './bench/cpu';
-import { LatencyHistogram } from './bench/histogram';
 import { gcBetween, gcLogOffset } from './bench/member-gc';
 import { codeState, machineInfo } from './bench/report';
 import { exitWhenDone, startWatchdog } from './bench/lifecycle';
 import { parseOrExit } from './bench/usage';
-import { forEachLimited } from './bench/workload';
 import { runOpenLoop } from './bench-saga/open-loop';
 import { quantilesOf } from './bench-saga/report';
-import { createShop, waitForOrderViews } from './bench-saga/shop';
 import { memoryFigures, soakBars } from './bench-soak/bars';
-import { KINDS, MixedWorkload, type Kind, type KindStats } from './bench-soak/mix';
+import { KINDS, MixedWorkload, type Kind } from './bench-soak/mix';
 import { parseOptions, USAGE, type SoakMode, type SoakOptions } from './bench-soak/options';
 import { renderSoak } from './bench-soak/render';
-import type { KindResult, ModeResult, SagaFigures, SoakResult } from './bench-soak/result';
-import { sagaCounts, SoakSampler, type SoakSample } from './bench-soak/sampler';
-import { startSoakSystem, type SoakSystem } from './bench-soak/system';
+import { kindResult, type KindResult, type ModeResult, type SoakResult } from './bench-soak/result';
+import { SoakSampler, type SoakSample } from './bench-soak/sampler';
+import { readSagas } from './bench-soak/read-sagas';
+import { settle } from './bench-soak/settle';
+import { openShop, postgresSummed, startSoakSystem, type SoakSystem } from './bench-soak/system';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -38,112 +36,9 @@ let current: Cleanup | undefined;
 /** The system being started: its processes reach the cleanup only once their start returns. */
 let starting: Promise<unknown> | undefined;
 
-function kindResult(stats: KindStats): KindResult {
-  return {
-    ok: stats.ok,
-    shed: stats.shed,
-    errors: stats.errors,
-    latencyMs: quantilesOf(stats.latency),
-    errorSamples: stats.errorSamples,
-    shedSamples: stats.shedSamples,
-  };
-}
-
-/** After the load: waits (bounded) until no saga is running any more. */
-async function settle(system: SoakSystem, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  let lastSay = performance.now();
-  for (;;) {
-    const counts = await sagaCounts(system.http.admin);
-    if (counts?.running === 0 || aborted || system.broken()) return;
-    if (performance.now() > deadline) {
-      say(
-        `  ${counts?.running ?? '?'} sagas still running after ${timeoutMs / 1000} s; reading them as they are`,
-      );
-      return;
-    }
-    if (performance.now() - lastSay > 10_000) {
-      lastSay = performance.now();
-      say(`  ${counts?.running ?? '?'} sagas still running …`);
-    }
-    await sleep(500);
-  }
-}
-
-/** After a forced full GC the backlog it built still delays what comes next for a moment. */
-const FORCED_GC_MARGIN_MS = 500;
-
-/**
- * GET /api/sagas/{id} of every sampled saga: outcomes and the server's own durationMs, also without the
- * sagas that overlapped one of the bench's forced full GCs (`forcedGcs`, epoch ms).
- */
-async function readSagas(
-  system: SoakSystem,
-  workload: MixedWorkload,
-  forcedGcs: ReadonlyArray<readonly [number, number]>,
-  perSecond: number | undefined,
-  runningAfterSettle: number | undefined,
-): Promise<SagaFigures> {
-  const durations = new LatencyHistogram();
-  const outside = new LatencyHistogram();
-  const overlapsForcedGc = (from: number, to: number): boolean =>
-    forcedGcs.some(([start, end]) => from < end + FORCED_GC_MARGIN_MS && to > start);
-  let completed = 0;
-  let compensated = 0;
-  let failed = 0;
-  let timedOut = 0;
-  let unfinished = 0;
-  const sampled = workload.sampledSagas;
-  await forEachLimited(sampled.length, 16, async (index) => {
-    let saga:
-      | {
-          status: string;
-          durationMs: number;
-          timedOut: boolean;
-          startedAt: string;
-          completedAt: string | null;
-        }
-      | undefined;
-    try {
-      const response = await system.http.admin.get(`/api/sagas/${sampled[index]!.sagaId}`);
-      if (response.status === 200) saga = JSON.parse(response.body) as typeof saga;
-    } catch {
-      saga = undefined;
-    }
-    if (saga?.timedOut) timedOut++;
-    if (saga?.status === 'COMPLETED') {
-      completed++;
-      durations.recordMs(saga.durationMs);
-      const startedAt = Date.parse(saga.startedAt);
-      if (!overlapsForcedGc(startedAt, Date.parse(saga.completedAt ?? saga.startedAt))) {
-        outside.recordMs(saga.durationMs);
-      }
-    } else if (saga?.status === 'COMPENSATED') compensated++;
-    else if (saga?.status === 'FAILED') failed++;
-    else unfinished++;
-  });
-  return {
-    sampled: sampled.length,
-    completed,
-    compensated,
-    failed,
-    timedOut,
-    unfinished,
-    durationMs: quantilesOf(durations),
-    durationMsOutsideSampling: quantilesOf(outside),
-    perSecond,
-    runningAfterSettle,
-  };
-}
-
-/** One "postgres" figure for the server and its backends (postgres:<pid> each in the snapshot). */
+/** One "postgres" figure for the server and its backends. */
 function withPostgresSummed(cpu: CpuUsage): CpuUsage {
-  const processes: Record<string, number> = {};
-  for (const [name, percent] of Object.entries(cpu.processes)) {
-    const key = name.startsWith('postgres:') ? 'postgres' : name;
-    processes[key] = (processes[key] ?? 0) + percent;
-  }
-  return { ...cpu, processes };
+  return { ...cpu, processes: postgresSummed(cpu.processes) };
 }
 
 function progressLine(mode: SoakMode, sample: SoakSample): string {
@@ -209,14 +104,7 @@ async function soak(
     starting = startingSystem;
     const system = await startingSystem.finally(() => (starting = undefined));
     const tag = `${runId}${mode.slice(0, 1)}`;
-    say(`  creating ${options.customers} customers and ${options.products} products …`);
-    const shop = await createShop(system.http, {
-      customers: options.customers,
-      products: options.products,
-      tag,
-    });
-    await waitForOrderViews(system.store, system.prefix, shop, 60_000);
-    say('  the order service has every customer and product');
+    const shop = await openShop(system, options, tag, say);
 
     const stopped = (): boolean => aborted || system.broken() !== undefined;
     const workload = new MixedWorkload(system.http, shop, {
@@ -287,7 +175,7 @@ async function soak(
     if (broken) say(`  [${mode}] STOPPED EARLY: ${broken}`);
 
     say(`  [${mode}] load done; waiting for the sagas to end …`);
-    await settle(system, options.settleTimeoutMs);
+    await settle(system.http.admin, options.settleTimeoutMs, stopped, say);
     await withTimeout(workload.drained(), 20_000, 'order-and-poll').catch(() => undefined);
     const settled = stopped() ? undefined : await sampler.take();
     if (settled) say(`  settled: ${progressLine(mode, settled).trim()}`);
@@ -302,7 +190,11 @@ async function soak(
     const forcedGcs = [baseline, ...samples, ...(settled ? [settled] : [])].flatMap((sample) =>
       sample.forcedGcEpoch ? [sample.forcedGcEpoch] : [],
     );
-    const sagas = await readSagas(system, workload, forcedGcs, perSecond, settled?.sagasRunning);
+    const sagas = {
+      ...(await readSagas(system.http.admin, workload.sampledSagas, forcedGcs)),
+      perSecond,
+      runningAfterSettle: settled?.sagasRunning,
+    };
     const databaseBytes = await system.databaseBytes().catch(() => undefined);
     if (options.pgStatements) await writeStatementProfile(system, workload.ordersCreated, dir);
     const memberGc = gcBetween(system.memberGcLog, gcStart, gcEnd);

@@ -23,6 +23,19 @@ export function memoryOf(pid: number): MemoryReading | undefined {
   }
 }
 
+/** Child processes of pid (Linux), e.g. PostgreSQL's backends. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(/\s+/)
+      .filter((text) => text !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Samples VmRSS of every watched process every `everyMs`, keeping the highest seen between resets. */
 export class RssSampler {
   private readonly highest = new Map<string, number>();

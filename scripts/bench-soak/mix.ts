@@ -58,6 +58,43 @@ export class KindStats {
   }
 }
 
+/** The POST of iteration `seq` of `kind`: which service, path and JSON body. */
+export interface MixRequest {
+  readonly service: 'account' | 'inventory' | 'order';
+  readonly path: string;
+  readonly body: string;
+}
+
+export function requestOf(kind: Kind, seq: number, shop: Shop, tag: string): MixRequest {
+  switch (kind) {
+    case 'order':
+    case 'orderAndPoll':
+      return {
+        service: 'order',
+        path: '/api/orders',
+        body: orderBody(seq, shop, ORDER_LINES, 0, ORDER_LINES),
+      };
+    case 'reserve': {
+      const productId = shop.productIds[mix32(seq) % shop.productIds.length]!;
+      return {
+        service: 'inventory',
+        path: `/api/products/${productId}/stock/reserve`,
+        body: JSON.stringify({ quantity: 1, orderId: `soak-${tag}-${seq}` }),
+      };
+    }
+    case 'customer':
+      return {
+        service: 'account',
+        path: '/api/customers',
+        body: JSON.stringify({
+          email: `soak-${tag}-${seq}@example.com`,
+          name: `Soak customer ${seq}`,
+          address: `${seq} Soak Avenue`,
+        }),
+      };
+  }
+}
+
 export interface SampledSaga {
   readonly sagaId: string;
   readonly createdAtEpoch: number;
@@ -110,34 +147,49 @@ export class MixedWorkload {
   /** One iteration; rejects when it did not get the answer it wanted (the open loop counts it failed). */
   readonly iteration = async (seq: number, scheduledAt: number): Promise<void> => {
     const kind = kindOf(seq);
-    const stats = this.stats[kind];
     let response: HttpResponse;
     try {
       response = await this.send(kind, seq);
     } catch (error) {
-      stats.failed(messageOf(error));
+      this.stats[kind].failed(messageOf(error));
       throw error;
     }
-    stats.latency.recordMs(performance.now() - scheduledAt);
+    if (!this.record(kind, response, scheduledAt)) throw new Error(`HTTP ${response.status}`);
+  };
+
+  /**
+   * Counts the answer of one `kind` iteration sent at `sentAt` (performance.now() time) that took
+   * `latencyMs`, samples its saga and starts the polling of an order-and-poll; false when it was not the
+   * answer wanted.
+   */
+  record(
+    kind: Kind,
+    response: HttpResponse,
+    sentAt: number,
+    latencyMs = performance.now() - sentAt,
+  ): boolean {
+    const stats = this.stats[kind];
+    stats.latency.recordMs(latencyMs);
     const wanted = kind === 'reserve' ? 200 : 201;
     if (response.status !== wanted) {
       if (response.status === 503) stats.wasShed(response);
       else stats.failed(`HTTP ${response.status} ${errorTextOf(response)}`);
-      throw new Error(`HTTP ${response.status}`);
+      return false;
     }
     stats.ok++;
-    if (kind !== 'order' && kind !== 'orderAndPoll') return;
+    if (kind !== 'order' && kind !== 'orderAndPoll') return true;
     this.ordersCreated++;
     const order = JSON.parse(response.body) as { orderId: string; sagaId: string };
     if (this.ordersCreated % this.options.sagaSampleEvery === 0) {
       this.sampledSagas.push({ sagaId: order.sagaId, createdAtEpoch: Date.now() });
     }
     if (kind === 'orderAndPoll') {
-      const polling = this.pollUntilSettled(order.orderId, scheduledAt);
+      const polling = this.pollUntilSettled(order.orderId, sentAt);
       this.pollers.add(polling);
       void polling.finally(() => this.pollers.delete(polling));
     }
-  };
+    return true;
+  }
 
   /** Resolves once every order-and-poll has seen its order settle or given up. */
   async drained(): Promise<void> {
@@ -145,28 +197,8 @@ export class MixedWorkload {
   }
 
   private send(kind: Kind, seq: number): Promise<HttpResponse> {
-    const { tag } = this.options;
-    switch (kind) {
-      case 'order':
-      case 'orderAndPoll':
-        return this.clients.order.post('/api/orders', orderBody(seq, this.shop, ORDER_LINES, 0, ORDER_LINES));
-      case 'reserve': {
-        const productId = this.shop.productIds[mix32(seq) % this.shop.productIds.length]!;
-        return this.clients.inventory.post(
-          `/api/products/${productId}/stock/reserve`,
-          JSON.stringify({ quantity: 1, orderId: `soak-${tag}-${seq}` }),
-        );
-      }
-      case 'customer':
-        return this.clients.account.post(
-          '/api/customers',
-          JSON.stringify({
-            email: `soak-${tag}-${seq}@example.com`,
-            name: `Soak customer ${seq}`,
-            address: `${seq} Soak Avenue`,
-          }),
-        );
-    }
+    const request = requestOf(kind, seq, this.shop, this.options.tag);
+    return this.clients[request.service].post(request.path, request.body);
   }
 
   private async pollUntilSettled(orderId: string, scheduledAt: number): Promise<void> {

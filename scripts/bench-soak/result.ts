@@ -2,7 +2,8 @@ import type { CpuUsage } from '../bench/cpu';
 import type { Bar, MachineInfo } from '../bench/report';
 import type { MemberGc } from '../bench/member-gc';
 import type { Quantiles } from '../bench-saga/report';
-import type { Kind } from './mix';
+import { quantilesOf } from '../bench-saga/report';
+import type { Kind, KindStats } from './mix';
 import type { SoakMode, SoakOptions } from './options';
 import type { SoakSample } from './sampler';
 
@@ -15,6 +16,17 @@ export interface KindResult {
   readonly latencyMs: Quantiles;
   readonly errorSamples: Readonly<Record<string, number>>;
   readonly shedSamples: Readonly<Record<string, number>>;
+}
+
+export function kindResult(stats: KindStats): KindResult {
+  return {
+    ok: stats.ok,
+    shed: stats.shed,
+    errors: stats.errors,
+    latencyMs: quantilesOf(stats.latency),
+    errorSamples: stats.errorSamples,
+    shedSamples: stats.shedSamples,
+  };
 }
 
 export interface MemoryFigures {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import type { Client as HazelcastClient } from 'hazelcast-client';
@@ -14,6 +14,8 @@ import type { Cleanup } from '../bench/cleanup';
 import type { HttpLoadClient } from '../bench/http-scenario';
 import { createKeepAliveClient } from '../bench/keep-alive-client';
 import { gcLogToolOptions } from '../bench/member-gc';
+import { createShop, waitForOrderViews, type Shop } from '../bench-saga/shop';
+import { childrenOf } from '../bench-saga/procfs';
 import { benchServiceEnv } from '../bench/service-env';
 import type { MixClients } from './mix';
 import type { SoakMode } from './options';
@@ -230,14 +232,26 @@ async function onDatabase<Row extends object>(url: string, sql: string): Promise
   }
 }
 
-/** Child processes of pid (Linux), e.g. PostgreSQL's backends. */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .split(/\s+/)
-      .filter((text) => text !== '')
-      .map(Number);
-  } catch {
-    return [];
+/** Per-process figures with PostgreSQL's server and backends (postgres:<pid> each, see cpuPids) as one. */
+export function postgresSummed(processes: Readonly<Record<string, number>>): Record<string, number> {
+  const summed: Record<string, number> = {};
+  for (const [name, value] of Object.entries(processes)) {
+    const key = name.startsWith('postgres:') ? 'postgres' : name;
+    summed[key] = (summed[key] ?? 0) + value;
   }
+  return summed;
+}
+
+/** Creates the soak's customers and products and waits until the order service's copies hold them all. */
+export async function openShop(
+  system: SoakSystem,
+  pools: { readonly customers: number; readonly products: number },
+  tag: string,
+  say: (line: string) => void,
+): Promise<Shop> {
+  say(`  creating ${pools.customers} customers and ${pools.products} products …`);
+  const shop = await createShop(system.http, { ...pools, tag });
+  await waitForOrderViews(system.store, system.prefix, shop, 60_000);
+  say('  the order service has every customer and product');
+  return shop;
 }

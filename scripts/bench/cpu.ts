@@ -52,6 +52,20 @@ export function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
+/**
+ * cutime + cstime of a process in seconds: the CPU of the children it has reaped (and of what they reaped),
+ * which the kernel adds to the parent when it waits for them; undefined when it is gone.
+ */
+export function reapedChildrenCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
 function machineBusySeconds(): number | undefined {
   try {
     const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -74,16 +88,24 @@ export function cpuSnapshot(pids: Readonly<Record<string, number | undefined>>):
   return { atMs: performance.now(), processes, machineBusy: machineBusySeconds() };
 }
 
+/** CPU seconds per process between two snapshots (processes in both only). */
+export function cpuSecondsBetween(start: CpuSnapshot, end: CpuSnapshot): Record<string, number> {
+  const seconds: Record<string, number> = {};
+  for (const [name, after] of Object.entries(end.processes)) {
+    const before = start.processes[name];
+    if (before !== undefined) seconds[name] = after - before;
+  }
+  return seconds;
+}
+
 export function cpuUsageBetween(start: CpuSnapshot, end: CpuSnapshot): CpuUsage {
   const wall = (end.atMs - start.atMs) / 1000;
   const percent = (seconds: number): number => (wall > 0 ? (seconds / wall) * 100 : 0);
   const processes: Record<string, number> = {};
   let watched = 0;
-  for (const [name, seconds] of Object.entries(end.processes)) {
-    const before = start.processes[name];
-    if (before === undefined) continue;
-    processes[name] = percent(seconds - before);
-    watched += seconds - before;
+  for (const [name, seconds] of Object.entries(cpuSecondsBetween(start, end))) {
+    processes[name] = percent(seconds);
+    watched += seconds;
   }
   const machine =
     start.machineBusy !== undefined && end.machineBusy !== undefined

@@ -2,13 +2,14 @@
 # The sourcing script sets tool_tag, tool_script, cache and logs and reads mode and print_env:
 # shellcheck disable=SC2034,SC2154
 # Shared by the scripts that build test tools with Go into a cache outside the repository
-# (scripts/k8s-tools/ensure-k8s-tools.sh, scripts/tracing-tools/ensure-tracing-tools.sh).
+# (scripts/k8s-tools/ensure-k8s-tools.sh, scripts/tracing-tools/ensure-tracing-tools.sh,
+# scripts/load-tools/ensure-vegeta.sh).
 # Before sourcing, the script sets:
 #   tool_tag      prefix of progress lines, e.g. k8s-tools
 #   tool_script   the script's file name, for messages
 #   cache, logs   its cache directory and where step logs go
 # After sourcing: $mode (ensure|check) and $print_env (true|false) from the command line, say/die, an ERR
-# trap, run_logged, take_lock and require_go.
+# trap, run_logged, take_lock, require_go, done_if and upstream_gomod.
 
 mode=ensure
 print_env=false
@@ -74,4 +75,25 @@ require_go() {
     die "'go' is not on PATH. $1 built from source with Go ($2 or newer; see https://go.dev/doc/install)."
   export GOWORK=off CGO_ENABLED=${CGO_ENABLED:-0}
   say "using $(go version) (GOFLAGS='${GOFLAGS:-}', GOCACHE=$(go env GOCACHE), GOMODCACHE=$(go env GOMODCACHE))"
+}
+
+# done_if <check function>: when the check succeeds, prints the summary (and, with --print-env, the KEY=value
+# lines) and exits 0. The sourcing script defines summary and print_env_lines.
+done_if() {
+  if "$1"; then
+    summary
+    if $print_env; then print_env_lines; fi
+    exit 0
+  fi
+}
+
+# upstream_gomod <module@version>: downloads it into Go's module cache; prints the path of its go.mod.
+upstream_gomod() {
+  local json gomod
+  json=$(cd "$cache" && go mod download -json "$1" 2>&1) ||
+    die "go mod download $1 failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY)):
+$json"
+  gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p' <<<"$json" | head -n1)
+  [[ -f $gomod ]] || die "could not find the go.mod of $1"
+  printf '%s\n' "$gomod"
 }
