@@ -2,11 +2,24 @@ import { ManualClock } from '../../../src/core/clock';
 import type { AggregateView } from '../../../src/eventsourcing/aggregate-view';
 import type { EventSourcingRuntime } from '../../../src/runtime/event-sourcing-runtime';
 import { InMemoryKeyValueStore } from '../../../src/storage/in-memory-key-value';
-import { paymentDecider, type PaymentState } from '../../../services/payment/payment-decider';
+import {
+  paymentDecider,
+  type PaymentCommand,
+  type PaymentState,
+} from '../../../services/payment/payment-decider';
 import { productDecider, type ProductState } from '../../../services/inventory/product-decider';
 import { inMemoryRuntime } from '../../support/in-memory-runtime';
 
 const meta = { correlationId: 'c-1' };
+const capture: PaymentCommand = {
+  type: 'ProcessPayment',
+  orderId: 'o1',
+  customerId: 'c1',
+  amount: '10.00',
+  currency: 'USD',
+  method: 'CREDIT_CARD',
+  transactionId: 'TXN-1',
+};
 
 /**
  * A view can miss a commit (its writer died between the append and the view, or another replica's view
@@ -68,19 +81,7 @@ describe('decisions on a stale view are made again on the head', () => {
   test('a refund reading a view that missed PaymentProcessed refunds the captured money', async () => {
     const payments = runtime.repository('Payment', paymentDecider);
     const views = kv.map<AggregateView<PaymentState>>('t.Payment.view');
-    await payments.handle(
-      'pay-1',
-      {
-        type: 'ProcessPayment',
-        orderId: 'o1',
-        customerId: 'c1',
-        amount: '10.00',
-        currency: 'USD',
-        method: 'CREDIT_CARD',
-        transactionId: 'TXN-1',
-      },
-      meta,
-    );
+    await payments.handle('pay-1', capture, meta);
     await views.delete('pay-1'); // the view never saw the payment
 
     const refunded = await payments.handle(
@@ -96,19 +97,7 @@ describe('decisions on a stale view are made again on the head', () => {
   test('a domain error on the head still stands, and the view it folded is saved', async () => {
     const payments = runtime.repository('Payment', paymentDecider);
     const views = kv.map<AggregateView<PaymentState>>('t.Payment.view');
-    await payments.handle(
-      'pay-1',
-      {
-        type: 'ProcessPayment',
-        orderId: 'o1',
-        customerId: 'c1',
-        amount: '10.00',
-        currency: 'USD',
-        method: 'CREDIT_CARD',
-        transactionId: 'TXN-1',
-      },
-      meta,
-    );
+    await payments.handle('pay-1', capture, meta);
     await payments.handle(
       'pay-1',
       { type: 'RefundPayment', reason: 'r', refundTransactionId: 'RFD-1' },
