@@ -109,7 +109,7 @@ export class ConsumerGroup {
       ...(options.idempotentHandler ? { ledgerLagMs: 1_000 } : {}),
       ledger: kv.map<LedgerEntry>(naming.ledger(group)),
       handledVersions: this.handledVersions,
-      deadLetters,
+      deadLetters: this.deadLetterStore,
       eventStore: options.eventStore,
       clock,
       logger,

@@ -8,8 +8,7 @@ import { RecentCache } from '../core/recent-cache';
 import type { KeyValueMap, Stored } from '../storage/key-value';
 import { writtenStored } from '../storage/key-value';
 import { contextFromTraceparent, eventAttributes, inSpan, SpanKind } from '../telemetry';
-import type { DeadLetter } from './dead-letter';
-import { DeadLetterStore } from './dead-letter-store';
+import type { DeadLetterStore } from './dead-letter-store';
 import type { Wait } from './handler-retries';
 import { HandlerRetries } from './handler-retries';
 import type { RetrySettings } from './retry-backoff';
@@ -49,7 +48,8 @@ export interface DeliveryOptions {
   readonly ledger: KeyValueMap<LedgerEntry>;
   /** What the group acted on, kept without expiry: read with the ledger, whose entries expire. */
   readonly handledVersions?: HandledVersionsReader;
-  readonly deadLetters: KeyValueMap<DeadLetter>;
+  /** Where an event that kept failing is parked: the group's one store, which the admin API reads too. */
+  readonly deadLetters: DeadLetterStore;
   readonly eventStore: (stream: string) => EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -103,7 +103,7 @@ export class Delivery {
       group,
       handle,
       retry: { ...defaultRetrySettings, ...options.retry },
-      deadLetters: new DeadLetterStore(group, metrics?.service ?? group, options.deadLetters, clock),
+      deadLetters: options.deadLetters,
       clock,
       logger,
       ...(metrics ? { metrics } : {}),

@@ -1,4 +1,5 @@
 import { ManualClock } from '../../../src/core/clock';
+import { DeadLetterStore } from '../../../src/subscriptions/dead-letter-store';
 import type { Commit } from '../../../src/eventsourcing/commit';
 import { EventStore } from '../../../src/eventsourcing/event-store';
 import { silentLogger } from '../../../src/logging/logger';
@@ -31,7 +32,12 @@ describe('delivery reads the ledger once per batch, and an owner not again for s
       group: 'g',
       handle: async (event) => void handled.push(`${event.key}@${event.version}`),
       ledger,
-      deadLetters: new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+      deadLetters: new DeadLetterStore(
+        'g',
+        'test',
+        new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+        new ManualClock(),
+      ),
       eventStore: () => new EventStore('S', new InMemoryKeyValueMap<Commit>('S.es')),
       clock,
       logger: silentLogger(),

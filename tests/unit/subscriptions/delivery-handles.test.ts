@@ -1,4 +1,5 @@
 import { ManualClock } from '../../../src/core/clock';
+import { DeadLetterStore } from '../../../src/subscriptions/dead-letter-store';
 import type { Commit } from '../../../src/eventsourcing/commit';
 import { EventStore } from '../../../src/eventsourcing/event-store';
 import { silentLogger } from '../../../src/logging/logger';
@@ -32,7 +33,12 @@ describe('a group that names the events it handles', () => {
       handle: async (event) => void handled.push(`${event.eventType}@${event.version}`),
       handles: ['Wanted'],
       ledger,
-      deadLetters: new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+      deadLetters: new DeadLetterStore(
+        'g',
+        'test',
+        new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+        new ManualClock(),
+      ),
       eventStore: () => new EventStore('S', commits),
       clock: new ManualClock(),
       logger: silentLogger(),
@@ -83,7 +89,12 @@ describe('a group whose handler skips what it applied before (a projection)', ()
       },
       ledgerLagMs: 1_000,
       ledger,
-      deadLetters: new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+      deadLetters: new DeadLetterStore(
+        'g',
+        'test',
+        new InMemoryKeyValueMap<DeadLetter>('g.dead-letters.view'),
+        new ManualClock(),
+      ),
       eventStore: () => new EventStore('S', commits),
       clock,
       logger: silentLogger(),
