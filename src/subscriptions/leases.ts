@@ -103,18 +103,22 @@ export class LeaseCoordinator {
     const key = this.key(ref);
     const held = this.owned.get(key);
     if (!held) return;
+    const { grant } = held.record.value;
+    // Judged by grant, not by the record: a checkpoint's raiseAbove may have rewritten it meanwhile, and a
+    // lease forgotten while this renewal was in flight must not come back without its worker.
+    const stillHeld = () => this.owned.get(key)?.record.value.grant === grant;
     const renewed: LeaseRecord = { ...held.record.value, expiresAt: now + this.options.leaseMs };
     if (await this.options.leases.replace(key, held.record, renewed)) {
-      this.trust(key, writtenStored(renewed));
+      if (stillHeld()) this.trust(key, writtenStored(renewed));
       return;
     }
-    // A renewal whose answer was lost may have landed: the entry then still names this grant.
+    // A renewal whose answer was lost (or a raise) may have landed: the entry then still names this grant.
     const current = await this.options.leases.get(key);
-    if (current && current.value.grant === held.record.value.grant && this.owned.get(key) === held) {
-      this.trust(key, current);
+    if (current && current.value.grant === grant) {
+      if (stillHeld()) this.trust(key, current);
       return;
     }
-    this.lose(ref);
+    if (stillHeld()) this.lose(ref);
   }
 
   private async claimUpTo(share: number, now: number): Promise<void> {
