@@ -39,11 +39,14 @@ export class DeadLetterMetrics {
       labelNames: ['consumer_group'],
       registers,
       async collect() {
-        for (const [group, count] of groups) {
-          // An unreachable store keeps the last value rather than failing the whole scrape.
-          const pending = await count().catch(() => undefined);
-          if (pending !== undefined) this.set({ consumer_group: group }, pending);
-        }
+        // All groups at once, each given a moment: an unreachable or silent store keeps the last value
+        // rather than failing the scrape or holding it past Prometheus's timeout.
+        await Promise.all(
+          [...groups].map(async ([group, count]) => {
+            const pending = await withinMs(count(), COUNT_WAIT_MS).catch(() => undefined);
+            if (pending !== undefined) this.set({ consumer_group: group }, pending);
+          }),
+        );
       },
     });
   }
@@ -52,4 +55,13 @@ export class DeadLetterMetrics {
   trackGroup(group: string, count: () => Promise<number>): void {
     this.groups.set(group, count);
   }
+}
+
+/** How long a scrape waits for one group's count. */
+const COUNT_WAIT_MS = 1_000;
+
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
