@@ -120,8 +120,9 @@ export const orderParticipant: SagaParticipant<SagaEvents, OrderKnowledge, Order
   events: sagaEvents,
   decide: {
     OrderCancelled: (event) =>
-      // The system's own cancels (below) have recorded their compensation already.
-      event.sagaId && event.payload.cancelledBy !== 'system'
+      // The system's own cancels (below) have recorded their compensation already. They carry the event
+      // they answer as their cause; a user's, through the route, has none (and may name itself "system").
+      event.sagaId && !(event.payload.cancelledBy === 'system' && event.causationId)
         ? cancellationRecorded(event.sagaId, event.eventId, cancelReason(event.payload))
         : [],
     PaymentProcessed: confirm,

@@ -70,8 +70,11 @@ export const orderCreated = (lineItems = context.lineItems) =>
     sagaId: SAGA_ID,
   });
 
-export const orderCancelled = (cancelledBy: string, reason = 'changed my mind') =>
-  sagaEvent('OrderCancelled', { reason, cancelledBy }, { version: 2 });
+/** A system cancel is caused by the event it answers (causedBy); a user's, through the route, by none. */
+export const orderCancelled = (cancelledBy: string, reason = 'changed my mind') => {
+  const cancelled = sagaEvent('OrderCancelled', { reason, cancelledBy }, { version: 2 });
+  return cancelledBy === 'system' ? { ...cancelled, causationId: 'the-failure-it-answers' } : cancelled;
+};
 
 const charge = {
   orderId: ORDER_ID,

@@ -202,6 +202,17 @@ describe("order participant: a user's cancel unwinds the saga", () => {
     await spec.given(undefined).when(orderCancelled('system')).thenNothing();
   });
 
+  test('a user cancel that names itself "system" (no causing event) is recorded like any user cancel', async () => {
+    const { causationId: _none, ...cancel } = orderCancelled('system');
+    await spec
+      .given(undefined)
+      .when(cancel, { saga: () => sagaRecord('COMPENSATING') })
+      .then([
+        { ...started, reason: 'Order cancelled by system: changed my mind' },
+        { kind: 'recordCompensationStep', sagaId: SAGA_ID, step: STEP.orderCreated, eventId: cancel.eventId },
+      ]);
+  });
+
   test('a cancel after the saga COMPLETED leaves the record COMPLETED', async () => {
     await spec
       .given(undefined)
