@@ -24,7 +24,7 @@ export async function createOnce<S, C, E extends NewEvent>(
     return { ...(await repository.handle(aggregateId, command, metadata)), isNew: true };
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== existsCode) throw error;
-    const view = (await repository.catchUp(aggregateId)) ?? (await repository.load(aggregateId));
+    const view = await repository.catchUp(aggregateId);
     if (!view) throw error;
     return { state: view.state, version: view.version, events: [], isNew: false };
   }

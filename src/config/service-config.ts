@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_INVOCATION_TIMEOUT_MS } from '../hazelcast/invocation-timeout';
 import { memberHeapGuardEnvironmentSchema } from '../memory-guard/guard-settings';
 import { durationSchema } from '../sagas/duration';
+import { defaultRetrySettings } from '../subscriptions/retry-backoff';
 import { tracingEnvironmentSchema } from '../telemetry/tracing-settings';
 import { persistenceEnvironmentSchema, requireDatabaseUrl } from './persistence-settings';
 
@@ -49,9 +50,9 @@ const schema = z.object({
   OUTBOX_INTERVAL_MS: integer(2_000, 50, 600_000),
   SUBSCRIPTION_LEASE_MS: integer(10_000, 500, 600_000),
   /** A consumer group's handler attempts before an event is parked, and their back-off (retry-backoff.ts). */
-  EVENT_RETRY_MAX_ATTEMPTS: integer(12, 1, 100),
-  EVENT_RETRY_BASE_MS: integer(200, 1, 600_000),
-  EVENT_RETRY_MAX_DELAY_MS: integer(120_000, 1, 3_600_000),
+  EVENT_RETRY_MAX_ATTEMPTS: integer(defaultRetrySettings.maxAttempts, 1, 100),
+  EVENT_RETRY_BASE_MS: integer(defaultRetrySettings.baseMs, 1, 600_000),
+  EVENT_RETRY_MAX_DELAY_MS: integer(defaultRetrySettings.maxDelayMs, 1, 3_600_000),
   /** Inventory: how long a direct reservation (POST …/stock/reserve) holds its stock before it lapses. */
   DIRECT_RESERVATION_HOLD: durationSchema('1s', '24h').default(600_000),
   /** OTEL_EXPORTER_OTLP_ENDPOINT, TRACING_ENABLED, TRACING_SAMPLE_RATIO (src/telemetry/tracing-settings.ts). */
