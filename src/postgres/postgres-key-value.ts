@@ -10,6 +10,7 @@ import type {
   WriteOptions,
 } from '../storage/key-value';
 import { serialize } from '../storage/key-value';
+import { BatchedCalls } from '../core/group-commit';
 import { checkQueryOptions } from '../storage/query-order';
 import type { MapLayout } from './map-tables';
 import { createStatements, layoutOf, pathExpression } from './map-tables';
@@ -17,6 +18,26 @@ import type { MapNotifications } from './map-notifications';
 import { unavailableOnConnectionLoss } from './postgres-errors';
 
 type Row = { key: string; body: string };
+
+/** One entry of a batched write: the key, the serialized document, its expiry time (epoch ms) or none. */
+interface Entry {
+  readonly key: string;
+  readonly body: string;
+  readonly expiresAt: number | null;
+}
+
+interface Replacement {
+  readonly key: string;
+  readonly expected: string;
+  readonly body: string;
+}
+
+/** Rows per batched statement at most. */
+const MAX_BATCH = 128;
+/** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock: nothing of it was applied. */
+const DEADLOCK_DETECTED = '40P01';
+const byKey = (a: { key: string }, b: { key: string }): number =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 
 /**
  * The key-value port on PostgreSQL: what must survive every process dying. A write returns only once
@@ -28,6 +49,30 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   private readonly table: string;
   private ready: Promise<void> | undefined;
   private readonly statementNames = new Map<string, string>();
+  /**
+   * Point operations that arrive while one of their kind is in flight go together in the next statement:
+   * under load one round trip, one transaction and one WAL flush carry many; idle, each goes alone at once.
+   * Each caller still gets its own answer. A key appears at most once per write statement.
+   */
+  private readonly batched = {
+    get: new BatchedCalls<string, Stored<V> | undefined>(
+      async (keys) => {
+        const found = await this.getAll(keys);
+        return keys.map((key) => found.get(key));
+      },
+      { maxBatch: MAX_BATCH },
+    ),
+    putIfAbsent: new BatchedCalls<Entry, Stored<V> | undefined | 'removed'>(
+      (entries) => this.insertAbsent(entries),
+      { maxBatch: MAX_BATCH, keyOf: (entry) => entry.key },
+    ),
+    replace: new BatchedCalls<Replacement, boolean>((items) => this.replaceMatching(items), {
+      maxBatch: MAX_BATCH,
+      keyOf: (item) => item.key,
+    }),
+    set: this.setBatches(false),
+    setDeferred: this.setBatches(true),
+  };
 
   constructor(
     readonly name: string,
@@ -40,11 +85,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
   }
 
   async get(key: string): Promise<Stored<V> | undefined> {
-    const { rows } = await this.runPrepared<Row>(
-      `SELECT key, body::text AS body FROM ${this.table} WHERE key = $1 AND ${this.live(2)}`,
-      [key, this.now()],
-    );
-    return rows[0] ? stored<V>(rows[0]) : undefined;
+    return this.batched.get.call(key);
   }
 
   async getAll(keys: readonly string[]): Promise<Map<string, Stored<V>>> {
@@ -52,7 +93,7 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
     if (keys.length === 0) return found;
     const { rows } = await this.runPrepared<Row>(
       `SELECT key, body::text AS body FROM ${this.table} WHERE key = ANY($1::text[]) AND ${this.live(2)}`,
-      [keys, this.now()],
+      [[...new Set(keys)], this.now()],
     );
     for (const row of rows) found.set(row.key, stored<V>(row));
     return found;
@@ -60,49 +101,87 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
 
   async putIfAbsent(key: string, value: V, options?: WriteOptions): Promise<Stored<V> | undefined> {
     for (;;) {
-      const now = this.now();
-      // An expired entry counts as absent, as in Hazelcast: it is overwritten in the same statement.
-      const inserted = await this.runPrepared(
-        `INSERT INTO ${this.table} (key, body, expires_at) VALUES ($1, $2::jsonb, $3)
-         ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at
-         WHERE ${this.table}.expires_at IS NOT NULL AND ${this.table}.expires_at <= $4`,
-        [key, serialize(value), this.expiry(now, options), now],
-      );
-      if (inserted.rowCount === 1) return undefined;
-      const existing = await this.get(key);
-      // Removed between the two statements: try the insert again.
-      if (existing) return existing;
+      const expiresAt = this.expiry(this.now(), options);
+      const outcome = await this.batched.putIfAbsent.call({ key, body: serialize(value), expiresAt });
+      // 'removed': the entry that refused the insert was gone by the time it was read: try again.
+      if (outcome !== 'removed') return outcome;
     }
   }
 
   async replace(key: string, expected: Stored<V>, next: V): Promise<boolean> {
-    const result = await this.runPrepared(
-      `UPDATE ${this.table} SET body = $3::jsonb WHERE key = $1 AND body = $2::jsonb AND ${this.live(4)}`,
-      [key, expected.token, serialize(next), this.now()],
-    );
-    return result.rowCount === 1;
+    return this.batched.replace.call({ key, expected: expected.token, body: serialize(next) });
   }
 
   async set(key: string, value: V, options?: WriteOptions): Promise<void> {
-    await this.runPrepared(
-      `INSERT INTO ${this.table} (key, body, expires_at) VALUES ($1, $2::jsonb, $3)
-       ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
-      [key, serialize(value), this.expiry(this.now(), options)],
-      this.layout.deferrable || options?.deferrable === true,
-    );
+    const deferrable = this.layout.deferrable || options?.deferrable === true;
+    const entry = { key, body: serialize(value), expiresAt: this.expiry(this.now(), options) };
+    await (deferrable ? this.batched.setDeferred : this.batched.set).call(entry);
   }
 
   async setAll(entries: ReadonlyArray<readonly [string, V]>, options?: WriteOptions): Promise<void> {
     if (entries.length === 0) return;
-    // One key twice in a statement would fail ON CONFLICT: the last value wins, as a loop of sets would.
-    const last = new Map(entries.map(([key, value]) => [key, value]));
-    const expiry = this.expiry(this.now(), options);
+    const expiresAt = this.expiry(this.now(), options);
+    await this.upsert(
+      entries.map(([key, value]) => ({ key, body: serialize(value), expiresAt })),
+      this.layout.deferrable || options?.deferrable === true,
+    );
+  }
+
+  /** Inserts those whose key is free (or expired); for the others, what is there, or 'removed' if nothing now. */
+  private async insertAbsent(entries: readonly Entry[]): Promise<Array<Stored<V> | undefined | 'removed'>> {
+    // In key order, as every batch: two batches waiting on each other's keys would otherwise deadlock.
+    const sorted = [...entries].sort(byKey);
+    // An expired entry counts as absent, as in Hazelcast: it is overwritten in the same statement.
+    const { rows } = await this.runPrepared<{ key: string }>(
+      `INSERT INTO ${this.table} (key, body, expires_at)
+       SELECT key, body::jsonb, expires_at FROM unnest($1::text[], $2::text[], $3::bigint[]) AS batch(key, body, expires_at)
+       ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at
+       WHERE ${this.table}.expires_at IS NOT NULL AND ${this.table}.expires_at <= $4
+       RETURNING key`,
+      [sorted.map((e) => e.key), sorted.map((e) => e.body), sorted.map((e) => e.expiresAt), this.now()],
+    );
+    const inserted = new Set(rows.map((row) => row.key));
+    const refused = entries.filter((entry) => !inserted.has(entry.key)).map((entry) => entry.key);
+    const existing = refused.length > 0 ? await this.getAll(refused) : new Map<string, Stored<V>>();
+    return entries.map((entry) =>
+      inserted.has(entry.key) ? undefined : (existing.get(entry.key) ?? 'removed'),
+    );
+  }
+
+  /** Compare-and-set of each item; true for those whose stored document was exactly the expected one. */
+  private async replaceMatching(items: readonly Replacement[]): Promise<boolean[]> {
+    const sorted = [...items].sort(byKey);
+    const { rows } = await this.runPrepared<{ key: string }>(
+      `UPDATE ${this.table} SET body = batch.body::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS batch(key, expected, body)
+       WHERE ${this.table}.key = batch.key AND ${this.table}.body = batch.expected::jsonb
+         AND (${this.table}.expires_at IS NULL OR ${this.table}.expires_at > $4)
+       RETURNING ${this.table}.key`,
+      [sorted.map((i) => i.key), sorted.map((i) => i.expected), sorted.map((i) => i.body), this.now()],
+    );
+    const replaced = new Set(rows.map((row) => row.key));
+    return items.map((item) => replaced.has(item.key));
+  }
+
+  private setBatches(deferrable: boolean): BatchedCalls<Entry, undefined> {
+    return new BatchedCalls<Entry, undefined>(
+      async (entries) => {
+        await this.upsert(entries, deferrable);
+        return entries.map(() => undefined);
+      },
+      { maxBatch: MAX_BATCH },
+    );
+  }
+
+  /** Writes every entry, in one statement; of one key given twice the last wins, as a loop of sets would. */
+  private async upsert(entries: readonly Entry[], deferrable: boolean): Promise<void> {
+    const last = [...new Map(entries.map((entry) => [entry.key, entry])).values()].sort(byKey);
     await this.runPrepared(
       `INSERT INTO ${this.table} (key, body, expires_at)
-       SELECT key, body::jsonb, $3 FROM unnest($1::text[], $2::text[]) AS batch(key, body)
+       SELECT key, body::jsonb, expires_at FROM unnest($1::text[], $2::text[], $3::bigint[]) AS batch(key, body, expires_at)
        ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
-      [[...last.keys()], [...last.values()].map(serialize), expiry],
-      this.layout.deferrable || options?.deferrable === true,
+      [last.map((e) => e.key), last.map((e) => e.body), last.map((e) => e.expiresAt)],
+      deferrable,
     );
   }
 
@@ -243,7 +322,14 @@ export class PostgresKeyValueMap<V> implements KeyValueMap<V> {
       this.statementNames.set(sql, name);
     }
     const statement = { name, text: sql, values };
-    return unavailableOnConnectionLoss(() => pool.query<R>(statement));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await unavailableOnConnectionLoss(() => pool.query<R>(statement));
+      } catch (error) {
+        // A batch's rows are locked in key order, but an UPDATE … FROM's join need not follow it.
+        if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
+      }
+    }
   }
 }
 

@@ -17,6 +17,9 @@ import {
   testPool,
 } from '../../support/postgres';
 import { tableName } from '../../../src/postgres/map-tables';
+import { MapNotifications } from '../../../src/postgres/map-notifications';
+import { PostgresKeyValueStore } from '../../../src/postgres/postgres-key-value';
+import type { Pool } from 'pg';
 
 const ROOT = join(__dirname, '..', '..', '..');
 let counter = 0;
@@ -66,6 +69,94 @@ describe('the key-value port on PostgreSQL', () => {
     expect(await keys([{ field: 'status', op: 'in', value: [] }])).toEqual([]);
     expect(await map.count([{ field: 'status', op: 'eq', value: "it's quoted" }])).toBe(0);
     expect(await map.count([])).toBe(3);
+  });
+});
+
+describe('point operations issued at once share statements, each keeping its own answer', () => {
+  let durable: Pool;
+  let deferred: Pool;
+  let notifications: MapNotifications;
+  let store: PostgresKeyValueStore;
+  let statements = 0;
+  beforeAll(() => {
+    durable = testPool();
+    deferred = testPool();
+    // Counts what reaches PostgreSQL: every statement is one pool.query.
+    for (const pool of [durable, deferred]) {
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
+        statements++;
+        return query(...args);
+      };
+    }
+    notifications = new MapNotifications(durable, { connectionString: testDatabaseUrl() }, silentLogger());
+    store = new PostgresKeyValueStore({ durable, deferred }, notifications);
+  });
+  afterAll(async () => {
+    await notifications.close();
+    await Promise.all([durable.end(), deferred.end()]);
+  });
+
+  const counting = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const before = statements;
+    const result = await work();
+    return [result, statements - before];
+  };
+
+  test('putIfAbsent: one winner per key, every loser told the winner', async () => {
+    const map = store.map<{ writer: number }>(name('es'));
+    await map.size(); // the table exists before counting
+    const [answers, used] = await counting(() =>
+      Promise.all(Array.from({ length: 100 }, (_, writer) => map.putIfAbsent(`k${writer % 10}`, { writer }))),
+    );
+    const stored = await map.getAll(Array.from({ length: 10 }, (_, n) => `k${n}`));
+    expect(stored.size).toBe(10);
+    answers.forEach((answer, writer) => {
+      const winner = stored.get(`k${writer % 10}`)!.value.writer;
+      if (writer === winner) expect(answer).toBeUndefined();
+      else expect(answer?.value).toEqual({ writer: winner });
+    });
+    expect(answers.filter((answer) => answer === undefined)).toHaveLength(10);
+    expect(used).toBeLessThan(50);
+  });
+
+  test('replace: of writers holding the same read exactly one wins; different keys all win', async () => {
+    const map = store.map<{ n: number }>(name('saga.state'));
+    await map.setAll(Array.from({ length: 30 }, (_, n) => [`s${n}`, { n }] as const));
+    const shared = (await map.get('s0'))!;
+    const racing = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => map.replace('s0', shared, { n: 100 + n })),
+    );
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    const reads = await Promise.all(Array.from({ length: 29 }, (_, n) => map.get(`s${n + 1}`)));
+    const [replaced, used] = await counting(() =>
+      Promise.all(reads.map((read, n) => map.replace(`s${n + 1}`, read!, { n: -n }))),
+    );
+    expect(replaced.every(Boolean)).toBe(true);
+    expect((await map.get('s29'))!.value).toEqual({ n: -28 });
+    expect(used).toBeLessThan(15);
+  });
+
+  test('get and set: answers by key, missing ones undefined; a batch overwrites an expired entry', async () => {
+    const clock = new ManualClock();
+    const timed = new PostgresKeyValueStore({ durable, deferred }, notifications, () => clock.now());
+    const map = timed.map<{ n: number }>(name('idempotency'));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => map.set(`g${n}`, { n }, { ttlMs: n === 3 ? 1 : 60_000 })),
+    );
+    clock.advance(2);
+    const [got, used] = await counting(() =>
+      Promise.all(Array.from({ length: 40 }, (_, n) => map.get(`g${n % 25}`))),
+    );
+    got.forEach((read, index) => {
+      const n = index % 25;
+      if (n >= 20 || n === 3) expect(read).toBeUndefined();
+      else expect(read!.value).toEqual({ n });
+    });
+    expect(used).toBeLessThan(20);
+    const again = await Promise.all([3, 4].map((n) => map.putIfAbsent(`g${n}`, { n: 99 })));
+    expect(again[0]).toBeUndefined();
+    expect(again[1]!.value).toEqual({ n: 4 });
   });
 });
 
