@@ -198,6 +198,9 @@ async function soak(
     const databaseBytes = await system.databaseBytes().catch(() => undefined);
     if (options.pgStatements) await writeStatementProfile(system, workload.ordersCreated, dir);
     const memberGc = gcBetween(system.memberGcLog, gcStart, gcEnd);
+    // A process that dies while the sagas settle or are read back broke the run as well.
+    const brokenAtEnd = system.broken();
+    if (brokenAtEnd && !broken) say(`  [${mode}] A PROCESS DIED AFTER THE LOAD: ${brokenAtEnd}`);
 
     const kinds = Object.fromEntries(KINDS.map((kind) => [kind, kindResult(workload.stats[kind])])) as Record<
       Kind,
@@ -208,7 +211,7 @@ async function soak(
       startedAt: startedAt.toISOString(),
       rate: options.rate,
       durationMs: options.durationMs,
-      ...(broken ? { broken } : aborted ? { broken: 'aborted' } : {}),
+      ...(brokenAtEnd ? { broken: brokenAtEnd } : aborted ? { broken: 'aborted' } : {}),
       load: {
         scheduled: loop.scheduled,
         sent: loop.sent,
