@@ -195,8 +195,10 @@ describe('errors thrown by handlers', () => {
     );
   });
 
-  it('503 SERVICE_UNAVAILABLE when a Hazelcast operation times out', async () => {
-    expectErrorBody(await send(service.url('/api/grid-timeout')), 503, 'SERVICE_UNAVAILABLE');
+  it('503 SERVICE_UNAVAILABLE with Retry-After when a Hazelcast operation times out', async () => {
+    const reply = await send(service.url('/api/grid-timeout'));
+    expectErrorBody(reply, 503, 'SERVICE_UNAVAILABLE');
+    expect(reply.headers.get('retry-after')).toBe('1');
   });
 
   it('500 INTERNAL_ERROR without the stack or message in the body, but logged with the stack', async () => {
