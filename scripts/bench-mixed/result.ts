@@ -1,4 +1,4 @@
-import type { MachineInfo } from '../bench/report';
+import type { BenchResultHeader } from '../bench/report';
 import type { Quantiles } from '../bench-saga/report';
 import type { Kind } from '../bench-soak/mix';
 import type { SoakMode } from '../bench-soak/options';
@@ -60,13 +60,6 @@ export interface RateResult {
   };
 }
 
-export interface MixedResult {
-  readonly format: 'bench-mixed/1';
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly command: string;
-  readonly options: MixedOptions;
-  readonly machine: MachineInfo;
-  readonly code?: { readonly head: string; readonly modified: readonly string[] };
+export interface MixedResult extends BenchResultHeader<'bench-mixed/1', MixedOptions> {
   readonly runs: readonly RateResult[];
 }

@@ -3,7 +3,7 @@ import type { LatencyHistogram } from '../bench/histogram';
 import type { MemberGc } from '../bench/member-gc';
 import type { HeapHistogram, JfrSummary, StructureData } from './member-insight';
 import type { SagaBenchOptions } from './options';
-import type { Bar, MachineInfo } from '../bench/report';
+import type { Bar, BenchResultHeader, MachineInfo } from '../bench/report';
 
 // The machine and bar records are bench:core's; bench:saga reports them the same way.
 export type { Bar, MachineInfo };
@@ -148,21 +148,13 @@ export interface RunResult {
   readonly keptUpWhy: string;
 }
 
-export interface SagaBenchResult {
-  readonly format: 'bench-saga/1';
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly command: string;
-  readonly options: SagaBenchOptions;
-  readonly machine: MachineInfo;
+export interface SagaBenchResult extends BenchResultHeader<'bench-saga/1', SagaBenchOptions> {
   readonly mode: 'rate' | 'find-max';
   readonly runs: readonly RunResult[];
   /** find-max: the highest rate that kept up. */
   readonly maxSustainedRate?: number;
   readonly bars: readonly Bar[];
   readonly profiles?: Readonly<Record<string, string>>;
-  /** The code measured: HEAD and the tracked files modified in the working tree at the start. */
-  readonly code?: { readonly head: string; readonly modified: readonly string[] };
   /** After the last phase: what the member holds (payload per structure, live heap after a full GC). */
   readonly memberData?: {
     readonly structures: readonly StructureData[];

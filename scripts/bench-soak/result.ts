@@ -1,5 +1,5 @@
 import type { CpuUsage } from '../bench/cpu';
-import type { Bar, MachineInfo } from '../bench/report';
+import type { Bar, BenchResultHeader } from '../bench/report';
 import type { MemberGc } from '../bench/member-gc';
 import type { Quantiles } from '../bench-saga/report';
 import { quantilesOf } from '../bench-saga/report';
@@ -106,14 +106,7 @@ export interface ModeResult {
   readonly databaseBytes?: number;
 }
 
-export interface SoakResult {
-  readonly format: 'bench-soak/1';
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly command: string;
-  readonly options: SoakOptions;
-  readonly machine: MachineInfo;
-  readonly code?: { readonly head: string; readonly modified: readonly string[] };
+export interface SoakResult extends BenchResultHeader<'bench-soak/1', SoakOptions> {
   readonly modes: readonly ModeResult[];
   readonly bars: readonly Bar[];
 }

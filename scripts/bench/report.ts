@@ -54,6 +54,23 @@ export interface MachineInfo {
   readonly loadAverageAtStart: readonly number[];
 }
 
+/** The code measured: HEAD and the tracked files modified in the working tree at the start. */
+export interface MeasuredCode {
+  readonly head: string;
+  readonly modified: readonly string[];
+}
+
+/** What every benchmark's JSON result starts with: which one, when, how it was run, where, on what code. */
+export interface BenchResultHeader<Format extends string, Options> {
+  readonly format: Format;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly command: string;
+  readonly options: Options;
+  readonly machine: MachineInfo;
+  readonly code?: MeasuredCode;
+}
+
 /** This machine, as both benchmarks record it next to their figures. */
 export function machineInfo(javaVersion: string): MachineInfo {
   return {
